@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import type { Context } from '../context.ts';
+import { loadConfig } from '../config.ts';
+import { openContext } from '../context.ts';
+import { buildApp } from '../http/app.ts';
+import { createLogger } from '../lib/logger.ts';
+
+type WithContext = <T>(fn: (ctx: Context) => Promise<T>) => Promise<T>;
+
+export const registerServeCommands = (program: Command, _withContext: WithContext): void => {
+  program
+    .command('serve')
+    .description('Start the HTTP API and web app (and the background workers unless TACTO_WORKERS=off)')
+    .option('--port <port>', 'port to listen on (default PORT or 3000)')
+    .option('--host <host>', 'interface to listen on (default HOST or 127.0.0.1)')
+    .option('--demo', 'load the demo portfolio on first start (tenant "demo")', false)
+    .action(async (o: { port?: string; host?: string; demo: boolean }) => {
+      const config = loadConfig();
+      const log = createLogger(config.logLevel);
+      const started = Date.now();
+      const ctx = await openContext(config);
+      const app = await buildApp({ db: ctx.db, services: ctx.services, logLevel: config.logLevel === 'debug' ? 'debug' : 'warn' });
+      const port = o.port ? Number(o.port) : config.port;
+      const host = o.host ?? config.host;
+      await app.listen({ port, host });
+      log.info({ port, host, database: ctx.db.kind, ms: Date.now() - started }, 'tacto is listening');
+      process.stdout.write(`Tacto listening on http://${host === '0.0.0.0' ? 'localhost' : host}:${port}  (API docs: /api/docs/, database: ${ctx.db.kind})\n`);
+      const stop = async () => {
+        await app.close();
+        await ctx.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+};

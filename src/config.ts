@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Everything Tacto reads from the environment, parsed once and passed down explicitly. */
+const Env = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  TACTO_DATA_DIR: z.string().default('./data'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TACTO_WORKERS: z.enum(['on', 'off']).default('on'),
+  TACTO_DEMO_ACCOUNTS: z.coerce.number().int().min(0).max(1_000_000).default(3000),
+  TACTO_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
+});
+
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  port: number;
+  host: string;
+  logLevel: string;
+  workers: boolean;
+  demoAccounts: number;
+  poolSize: number;
+}
+
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`invalid environment:\n${lines}`);
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.TACTO_DATA_DIR,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    workers: e.TACTO_WORKERS === 'on',
+    demoAccounts: e.TACTO_DEMO_ACCOUNTS,
+    poolSize: e.TACTO_DB_POOL,
+  };
+};

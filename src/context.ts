@@ -1,0 +1,32 @@
+import { resolve } from 'node:path';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './db/db.ts';
+import { migrate } from './db/migrate.ts';
+import { systemClock, type Clock } from './lib/clock.ts';
+import { newId } from './lib/ids.ts';
+import { createServices, type Services } from './services.ts';
+
+export interface Context {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** Opens the database (PGlite in the data directory, or DATABASE_URL), migrates, builds services. */
+export const openContext = async (config: Config): Promise<Context> => {
+  const db = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: resolve(config.dataDir, 'pglite'),
+    poolSize: config.poolSize,
+  });
+  try {
+    await migrate(db);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  const clock = systemClock;
+  return { config, db, clock, services: createServices({ db, clock, newId }), close: () => db.close() };
+};

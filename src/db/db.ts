@@ -1,0 +1,194 @@
+import { mkdirSync, openSync, closeSync, writeSync, readFileSync, unlinkSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+
+/**
+ * One small interface over the two engines we run on: PGlite in-process (default, zero set-up)
+ * and a PostgreSQL server (`DATABASE_URL`). Everything above this file speaks plain
+ * PostgreSQL through `Sql`, so the same repos, migrations and tests run on both.
+ */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+export interface Sql {
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /** Runs a `COPY … FROM STDIN` statement feeding it `data` (text or CSV as the statement says). */
+  copyIn(statement: string, data: string): Promise<void>;
+}
+
+export interface Database extends Sql {
+  readonly kind: 'pglite' | 'postgres';
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** Multi-statement script without parameters (migrations). */
+  exec(script: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+// Explicit type parsers so both engines hand back the same JS values:
+// int8 -> number (checked safe), date -> 'YYYY-MM-DD' string, numeric -> string.
+const parseInt8 = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new Error(`int8 value ${v} exceeds the safe integer range`);
+  return n;
+};
+const identity = (v: string): string => v;
+
+pg.types.setTypeParser(20, parseInt8);
+pg.types.setTypeParser(1082, identity);
+pg.types.setTypeParser(1700, identity);
+
+export interface OpenOptions {
+  /** PostgreSQL connection string; when absent, PGlite is used. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory; `memory://` for an in-memory database. */
+  dataDir?: string;
+  /** PGlite: start from a dumped data directory (tests use a migrated snapshot). */
+  loadDataDir?: Blob;
+  poolSize?: number;
+}
+
+export const openDatabase = async (opts: OpenOptions): Promise<Database> =>
+  opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.poolSize ?? 10) : openPglite(opts);
+
+const openPostgres = async (url: string, max: number): Promise<Database> => {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', () => {
+    /* idle client errors surface on the next query */
+  });
+  const onClient = (c: pg.PoolClient | pg.Pool): Sql => ({
+    query: async <T>(text: string, params?: readonly unknown[]) => {
+      const r = await c.query(text, params as unknown[]);
+      return { rows: r.rows as T[], rowCount: r.rowCount ?? 0 };
+    },
+    copyIn: async (statement: string, data: string) => {
+      const client = 'release' in c ? c : await (c as pg.Pool).connect();
+      try {
+        const stream = client.query(copyFrom(statement));
+        await pipeline(Readable.from([data]), stream);
+      } finally {
+        if (!('release' in c)) client.release();
+      }
+    },
+  });
+  await pool.query('select 1');
+  return {
+    kind: 'postgres',
+    ...onClient(pool),
+    transaction: async <T>(fn: (tx: Sql) => Promise<T>) => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn(onClient(client));
+        await client.query('COMMIT');
+        return out;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    exec: async (script: string) => {
+      await pool.query(script);
+    },
+    close: () => pool.end(),
+  };
+};
+
+/**
+ * PGlite is one process, one connection: two processes opening the same directory silently
+ * lose writes, so we hold a lock file for the life of the process and refuse a second opener.
+ */
+const acquireLock = (dir: string): (() => void) => {
+  const file = join(dir, 'tacto.lock');
+  if (existsSync(file)) {
+    const pid = Number(readFileSync(file, 'utf8').trim());
+    let alive = false;
+    try {
+      if (pid && pid !== process.pid) {
+        process.kill(pid, 0);
+        alive = true;
+      }
+    } catch {
+      alive = false;
+    }
+    if (alive) {
+      throw new Error(
+        `The data directory ${dir} is in use by process ${pid}. PGlite allows one process per directory: ` +
+          'stop that process, or set DATABASE_URL to share a PostgreSQL server between processes.',
+      );
+    }
+    unlinkSync(file);
+  }
+  const fd = openSync(file, 'wx');
+  writeSync(fd, String(process.pid));
+  closeSync(fd);
+  return () => {
+    try {
+      unlinkSync(file);
+    } catch {
+      /* already gone */
+    }
+  };
+};
+
+const openPglite = async (opts: OpenOptions): Promise<Database> => {
+  const dataDir = opts.dataDir ?? 'memory://';
+  let release = (): void => undefined;
+  if (!dataDir.startsWith('memory://')) {
+    mkdirSync(dataDir, { recursive: true });
+    release = acquireLock(dataDir);
+  }
+  const parsers = { [pgliteTypes.INT8]: parseInt8, [pgliteTypes.DATE]: identity, [pgliteTypes.NUMERIC]: identity };
+  let db: PGlite;
+  try {
+    db = await PGlite.create({
+      dataDir: dataDir.startsWith('memory://') ? undefined : dataDir,
+      loadDataDir: opts.loadDataDir,
+      parsers,
+    } as ConstructorParameters<typeof PGlite>[0]);
+  } catch (e) {
+    release();
+    throw e;
+  }
+  type Q = { query: PGlite['query'] };
+  const onConn = (c: Q): Sql => ({
+    query: async <T>(text: string, params?: readonly unknown[]) => {
+      const r = await c.query<T>(text, params as unknown[]);
+      return { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+    },
+    // PGlite reads COPY input from a virtual /dev/blob file.
+    copyIn: async (statement: string, data: string) => {
+      await c.query(statement.replace(/FROM\s+STDIN/i, "FROM '/dev/blob'"), [], { blob: new Blob([data]) });
+    },
+  });
+  return {
+    kind: 'pglite',
+    ...onConn(db),
+    transaction: <T>(fn: (tx: Sql) => Promise<T>) => db.transaction((tx) => fn(onConn(tx as unknown as Q))),
+    exec: async (script: string) => {
+      await db.exec(script);
+    },
+    close: async () => {
+      try {
+        await db.close();
+      } finally {
+        release();
+      }
+    },
+    dumpDataDir: () => db.dumpDataDir('none'),
+  } as Database;
+};
+
+/** PGlite only: a tarball of the data directory (used to snapshot a migrated test database). */
+export const dumpPglite = async (db: Database): Promise<Blob> => {
+  const d = db as Database & { dumpDataDir?: () => Promise<Blob> };
+  if (!d.dumpDataDir) throw new Error('dumpPglite needs a PGlite database');
+  return d.dumpDataDir();
+};

@@ -1,0 +1,70 @@
+import type { Sql } from '../../db/db.ts';
+
+/**
+ * Event types the CRM (and later modules) learn from. Payloads carry ids, amounts and states,
+ * never debtor personal data: a webhook receiver that needs the debtor reads it by API.
+ */
+export const EVENT_TYPES = [
+  'debtor.created',
+  'debtor.updated',
+  'account.created',
+  'account.updated',
+  'account.balance_changed',
+  'account.status_changed',
+  'payment.recorded',
+  'transaction.recorded',
+  'transaction.reversed',
+  'contact_point.opted_out',
+  'import.completed',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+export interface NewEvent {
+  id: string;
+  tenantId: string;
+  type: EventType;
+  subjectType: string;
+  subjectId: string;
+  payload: Record<string, unknown>;
+  occurredAt: Date;
+}
+
+/** Writes events in the caller's transaction: they exist if and only if the change committed. */
+export const appendEvents = async (sql: Sql, events: readonly NewEvent[]): Promise<void> => {
+  if (events.length === 0) return;
+  const params: unknown[] = [];
+  const values = events.map((e, i) => {
+    params.push(e.id, e.tenantId, e.type, e.subjectType, e.subjectId, JSON.stringify(e.payload), e.occurredAt);
+    const b = i * 7;
+    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::jsonb, $${b + 7})`;
+  });
+  await sql.query(
+    `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, payload, occurred_at) VALUES ${values.join(', ')}`,
+    params,
+  );
+};
+
+export interface EventRow {
+  seq: number;
+  tenant_id: string;
+  id: string;
+  type: EventType;
+  subject_type: string;
+  subject_id: string;
+  payload: Record<string, unknown>;
+  occurred_at: Date;
+  relayed_at: Date | null;
+}
+
+export const listEvents = async (
+  sql: Sql,
+  tenantId: string,
+  opts: { afterSeq?: number; limit: number; types?: string[] },
+): Promise<EventRow[]> =>
+  (
+    await sql.query<EventRow>(
+      `SELECT * FROM events WHERE tenant_id = $1 AND seq > $2 AND ($4::text[] IS NULL OR type = ANY($4))
+       ORDER BY seq LIMIT $3`,
+      [tenantId, opts.afterSeq ?? 0, opts.limit, opts.types ?? null],
+    )
+  ).rows;
