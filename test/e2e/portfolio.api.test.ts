@@ -126,7 +126,13 @@ describe('portfolio API', () => {
     expect((await get(`/api/v1/debtors/${mine}`, other)).statusCode).toBe(404);
     expect((await get('/api/v1/debtors', other)).json().data).toHaveLength(0);
     const late = (await get('/api/v1/accounts?minDaysPastDue=60')).json().data;
+    expect(late.length).toBeGreaterThan(0);
     expect(late.every((a: { daysPastDue: number }) => a.daysPastDue >= 60)).toBe(true);
+    expect(late[0].debtor).toMatchObject({ externalRef: 'D-10', name: 'Lucía Fernández Núñez' });
+    const open = (await get('/api/v1/accounts?open=true')).json().data;
+    const closed = (await get('/api/v1/accounts?open=false')).json().data;
+    expect(open.every((a: { status: string }) => ['active', 'charged_off'].includes(a.status))).toBe(true);
+    expect(closed.map((a: { status: string }) => a.status)).toEqual(['paid']);
   });
 
   it('serves a valid OpenAPI document and the interactive viewer', async () => {

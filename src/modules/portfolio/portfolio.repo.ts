@@ -217,26 +217,30 @@ export const listAccounts = async (
   f: {
     cursor?: string | undefined; limit: number; creditorId?: string | undefined; debtorId?: string | undefined; externalRef?: string | undefined;
     status?: string | undefined; bucket?: string | undefined; currency?: string | undefined; product?: string | undefined;
-    minDaysPastDue?: number | undefined; maxDaysPastDue?: number | undefined;
+    minDaysPastDue?: number | undefined; maxDaysPastDue?: number | undefined; open?: boolean | undefined;
   },
-): Promise<AccountRow[]> =>
+): Promise<(AccountRow & { debtor_ref: string; debtor_name: string })[]> =>
   (
-    await sql.query<AccountRow>(
-      `SELECT * FROM accounts WHERE tenant_id = $1
-         AND ($2::text IS NULL OR id > $2)
-         AND ($4::text IS NULL OR creditor_id = $4)
-         AND ($5::text IS NULL OR debtor_id = $5)
-         AND ($6::text IS NULL OR external_ref = $6)
-         AND ($7::text IS NULL OR status = $7)
-         AND ($8::text IS NULL OR bucket = $8)
-         AND ($9::text IS NULL OR currency = $9)
-         AND ($10::text IS NULL OR product = $10)
-         AND ($11::int IS NULL OR days_past_due >= $11)
-         AND ($12::int IS NULL OR days_past_due <= $12)
-       ORDER BY id LIMIT $3`,
+    await sql.query<AccountRow & { debtor_ref: string; debtor_name: string }>(
+      `SELECT a.*, d.external_ref AS debtor_ref,
+              COALESCE(d.company_name, concat_ws(' ', d.given_name, d.family_name)) AS debtor_name
+       FROM accounts a JOIN debtors d ON d.tenant_id = a.tenant_id AND d.id = a.debtor_id
+       WHERE a.tenant_id = $1
+         AND ($2::text IS NULL OR a.id > $2)
+         AND ($4::text IS NULL OR a.creditor_id = $4)
+         AND ($5::text IS NULL OR a.debtor_id = $5)
+         AND ($6::text IS NULL OR a.external_ref = $6)
+         AND ($7::text IS NULL OR a.status = $7)
+         AND ($8::text IS NULL OR a.bucket = $8)
+         AND ($9::text IS NULL OR a.currency = $9)
+         AND ($10::text IS NULL OR a.product = $10)
+         AND ($11::int IS NULL OR a.days_past_due >= $11)
+         AND ($12::int IS NULL OR a.days_past_due <= $12)
+         AND ($13::boolean IS NULL OR (a.status IN ('active', 'charged_off')) = $13)
+       ORDER BY a.id LIMIT $3`,
       [
         tenantId, f.cursor ?? null, f.limit, f.creditorId ?? null, f.debtorId ?? null, f.externalRef ?? null, f.status ?? null,
-        f.bucket ?? null, f.currency ?? null, f.product ?? null, f.minDaysPastDue ?? null, f.maxDaysPastDue ?? null,
+        f.bucket ?? null, f.currency ?? null, f.product ?? null, f.minDaysPastDue ?? null, f.maxDaysPastDue ?? null, f.open ?? null,
       ],
     )
   ).rows;

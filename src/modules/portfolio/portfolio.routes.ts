@@ -44,7 +44,7 @@ export const portfolioRoutes =
       handler: async (req, reply) => reply.status(201).send(await portfolio.createAccount(req.tenantId, req.body)),
     });
     app.get('/accounts', {
-      schema: { tags: ['accounts'], summary: 'List accounts with filters (cursor pagination)', querystring: s.AccountListQuery, response: { 200: s.page(s.Account), ...errorResponses } },
+      schema: { tags: ['accounts'], summary: 'List accounts with filters (cursor pagination)', querystring: s.AccountListQuery, response: { 200: s.page(s.AccountListItem), ...errorResponses } },
       handler: async (req) => portfolio.listAccounts(req.tenantId, req.query),
     });
     app.get('/accounts/:id', {

@@ -10,7 +10,7 @@ import * as repo from './portfolio.repo.ts';
 import { addressLine, defaultLanguage, defaultTimezone, normaliseContactValue } from './portfolio.domain.ts';
 import { toAccount, toAccountDetail, toDebtor } from './portfolio.mappers.ts';
 import type {
-  Account, AccountCreate, AccountDetail, AccountListQuery, AccountUpdate, ContactPointInput, Debtor, DebtorCreate, DebtorListQuery, DebtorUpdate,
+  AccountCreate, AccountListItem, AccountDetail, AccountListQuery, AccountUpdate, ContactPointInput, Debtor, DebtorCreate, DebtorListQuery, DebtorUpdate,
 } from './portfolio.types.ts';
 
 export interface PortfolioDeps {
@@ -175,9 +175,12 @@ export const createPortfolioService = ({ db, clock, newId }: PortfolioDeps) => {
       return toAccountDetail(row, await repo.listInstalments(db, tenantId, id));
     },
 
-    async listAccounts(tenantId: string, q: AccountListQuery): Promise<Page<Account>> {
+    async listAccounts(tenantId: string, q: AccountListQuery): Promise<Page<AccountListItem>> {
       const creditorId = q.creditorRef ? (await requireCreditor(tenantId, q.creditorRef)).id : undefined;
-      return pageOf(await repo.listAccounts(db, tenantId, { ...q, creditorId }), q.limit, toAccount);
+      return pageOf(await repo.listAccounts(db, tenantId, { ...q, creditorId }), q.limit, (r) => ({
+        ...toAccount(r),
+        debtor: { id: r.debtor_id, externalRef: r.debtor_ref, name: r.debtor_name },
+      }));
     },
 
     async updateAccount(tenantId: string, id: string, input: AccountUpdate): Promise<AccountDetail> {

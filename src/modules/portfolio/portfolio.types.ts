@@ -169,6 +169,10 @@ export const Account = z.object({
 
 export const AccountDetail = Account.extend({ schedule: z.array(Instalment) });
 
+/** List rows name their debtor so a worklist needs no second request per row. */
+export const DebtorSummary = z.object({ id: z.string(), externalRef: z.string(), name: z.string() });
+export const AccountListItem = Account.extend({ debtor: DebtorSummary });
+
 export const Cursor = z.object({
   cursor: z.string().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -187,6 +191,8 @@ export const AccountListQuery = Cursor.extend({
   debtorId: z.string().optional(),
   externalRef: z.string().optional(),
   status: AccountStatus.optional(),
+  /** `true`: only accounts still being collected (active or charged off), as the summary counts them. */
+  open: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   bucket: z.string().optional(),
   currency: z.string().optional(),
   product: z.string().optional(),
@@ -203,6 +209,7 @@ export type AccountCreate = z.infer<typeof AccountCreate>;
 export type AccountUpdate = z.infer<typeof AccountUpdate>;
 export type Account = z.infer<typeof Account>;
 export type AccountDetail = z.infer<typeof AccountDetail>;
+export type AccountListItem = z.infer<typeof AccountListItem>;
 export type DebtorListQuery = z.infer<typeof DebtorListQuery>;
 export type AccountListQuery = z.infer<typeof AccountListQuery>;
 

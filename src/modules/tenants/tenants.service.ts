@@ -35,6 +35,16 @@ export const createTenantsService = ({ db, newId, clock }: TenantsDeps) => ({
     return { id, secret, prefix };
   },
 
+  /**
+   * Registers a key whose secret the caller chose. Only the demo uses it, so that its documented
+   * key works on every fresh start; real keys come from createApiKey.
+   */
+  async registerApiKey(tenantId: string, name: string, secret: string): Promise<void> {
+    const existing = await repo.findApiKeyByHash(db, hashSecret(secret));
+    if (existing) return;
+    await repo.insertApiKey(db, { tenantId, id: newId('key'), name, prefix: secret.slice(0, 10), secretHash: hashSecret(secret) });
+  },
+
   /** Resolves a presented secret to its tenant, or throws 401 with a stable code. */
   async authenticate(secret: string): Promise<{ tenantId: string; keyId: string; scopes: string[] }> {
     const row = await repo.findApiKeyByHash(db, hashSecret(secret));
