@@ -30,7 +30,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['vitest.config.ts', 'web/vite.config.ts', 'eslint.config.js'],
+    // Tools whose contract is a default export.
+    files: ['vitest.config.ts', 'web/vite.config.ts', 'eslint.config.js', 'test/global-setup.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

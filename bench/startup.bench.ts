@@ -26,14 +26,14 @@ export const benchStartup = async (opts: { databaseUrl?: string | undefined } = 
   const port = await freePort();
   const started = performance.now();
   const child = spawn(process.execPath, ['src/main.ts', 'serve', '--demo', '--port', String(port)], {
-    env: { ...process.env, TACTO_DATA_DIR: dir, LOG_LEVEL: 'warn', ...(opts.databaseUrl ? { DATABASE_URL: opts.databaseUrl } : { DATABASE_URL: '' }) },
+    env: { ...process.env, TACTO_DATA_DIR: dir, LOG_LEVEL: 'warn', DATABASE_URL: opts.databaseUrl ?? '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
   let rss = 0;
-  let accounts = 0;
+  let accounts: number;
   try {
     const deadline = started + 120_000;
     for (;;) {
@@ -59,8 +59,11 @@ export const benchStartup = async (opts: { databaseUrl?: string | undefined } = 
     rss = Math.max(rss, peakRssMB(child.pid!));
     return { workload: 'B6', value: round(seconds), unit: 's', reference: null, ratio: null, target: '<= 15 s, RSS <= 1024 MB', pass: seconds <= 15 && rss <= 1024, rssMB: rss, openAccounts: accounts, db: opts.databaseUrl ? 'postgres' : 'pglite' };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 };

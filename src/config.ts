@@ -24,7 +24,8 @@ export interface Config {
 }
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
-  const parsed = Env.safeParse(env);
+  // An empty variable counts as unset (a shell's `DATABASE_URL= npm start`).
+  const parsed = Env.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new Error(`invalid environment:\n${lines}`);

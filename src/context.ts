@@ -1,10 +1,14 @@
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { newId } from './lib/ids.ts';
 import { createServices, type Services } from './services.ts';
+
+/** Made at install time by scripts/prepare-pglite-template.ts (see docs/adr/0003-pglite-template.md). */
+export const PGLITE_TEMPLATE = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '.cache', 'tacto', 'pglite-template.tar');
 
 export interface Context {
   config: Config;
@@ -19,6 +23,7 @@ export const openContext = async (config: Config): Promise<Context> => {
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: resolve(config.dataDir, 'pglite'),
+    templateFile: PGLITE_TEMPLATE,
     poolSize: config.poolSize,
   });
   try {

@@ -5,6 +5,11 @@ import { isoDate } from '../lib/clock.ts';
 import { AppError } from '../lib/errors.ts';
 import { registerTenantCommands } from './tenants.cli.ts';
 import { registerServeCommands } from './serve.cli.ts';
+import { registerImportCommand } from './import.cli.ts';
+import { registerDemoCommand } from './demo.cli.ts';
+import { registerExportCommand } from './export.cli.ts';
+import { registerWebhookCommands } from './webhooks.cli.ts';
+import { registerPolicyCommands } from './policy.cli.ts';
 import { CliError, printJson } from './output.ts';
 
 const VERSION = '0.1.0';
@@ -30,6 +35,11 @@ export const buildProgram = (): Command => {
     .configureHelp({ sortSubcommands: false });
 
   registerServeCommands(program, withContext);
+  registerDemoCommand(program, withContext);
+  registerImportCommand(program, withContext);
+  registerExportCommand(program, withContext);
+  registerWebhookCommands(program, withContext);
+  registerPolicyCommands(program);
 
   const db = program.command('db').description('Database maintenance');
   db.command('migrate')

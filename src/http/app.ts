@@ -13,6 +13,10 @@ import { registerErrorHandler } from './errors.ts';
 import { registerApiKeyAuth } from './auth.ts';
 import { portfolioRoutes } from '../modules/portfolio/index.ts';
 import { ledgerRoutes } from '../modules/ledger/index.ts';
+import { importsRoutes } from '../modules/imports/index.ts';
+import { eventsRoutes } from '../modules/events/index.ts';
+import { exportsRoutes } from '../modules/exports/index.ts';
+import { policyRoutes } from '../modules/policy/index.ts';
 
 export interface AppOptions {
   db: Database;
@@ -71,6 +75,10 @@ export const buildApp = async (opts: AppOptions): Promise<FastifyInstance> => {
       registerApiKeyAuth(api, opts.services.tenants);
       await api.register(portfolioRoutes(opts.services.portfolio));
       await api.register(ledgerRoutes(opts.services.ledger));
+      await api.register(importsRoutes(opts.services.deps));
+      await api.register(exportsRoutes({ db: opts.db }));
+      await api.register(eventsRoutes(opts.services.webhooks));
+      await api.register(policyRoutes(opts.services.policy));
       for (const p of opts.apiPlugins ?? []) await api.register(p);
     },
     { prefix: '/api/v1' },

@@ -68,3 +68,29 @@ export const listEvents = async (
       [tenantId, opts.afterSeq ?? 0, opts.limit, opts.types ?? null],
     )
   ).rows;
+
+/** The relay's view of an unrelayed event. */
+export interface UnrelayedEvent {
+  seq: number;
+  tenant_id: string;
+  id: string;
+  type: string;
+  occurred_at: Date;
+}
+
+/**
+ * Locks the oldest unrelayed events, in seq order, for the caller's transaction. SKIP LOCKED lets
+ * several relays run at once on a server, each taking a disjoint batch.
+ */
+export const claimUnrelayedEvents = async (sql: Sql, limit: number): Promise<UnrelayedEvent[]> =>
+  (
+    await sql.query<UnrelayedEvent>(
+      `SELECT seq, tenant_id, id, type, occurred_at FROM events WHERE relayed_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [limit],
+    )
+  ).rows;
+
+export const markEventsRelayed = async (sql: Sql, seqs: readonly number[], at: Date): Promise<void> => {
+  if (seqs.length === 0) return;
+  await sql.query(`UPDATE events SET relayed_at = $2 WHERE seq = ANY($1::bigint[])`, [seqs, at]);
+};

@@ -4,7 +4,7 @@ import { isoDate } from '../../lib/clock.ts';
 import type { IdFactory } from '../../lib/ids.ts';
 import { AppError, conflict, invalid, notFound } from '../../lib/errors.ts';
 import { currencyExponent, formatMinor, parseAmount } from '../../lib/money.ts';
-import { appendEvents, type NewEvent } from '../events/outbox.repo.ts';
+import { appendEvents, type NewEvent } from '../events/index.ts';
 import { findCreditor } from '../tenants/index.ts';
 import { applyLedgerInput, totalOwed, type LedgerInput } from './ledger.apply.ts';
 import { DEFAULT_ALLOCATION_ORDER, isAllocationOrder, type Component } from './ledger.domain.ts';
@@ -77,8 +77,8 @@ export const createLedgerService = ({ db, clock, newId }: LedgerDeps) => {
       const order = creditor && isAllocationOrder(creditor.allocation_order) ? creditor.allocation_order : DEFAULT_ALLOCATION_ORDER;
 
       let ledgerInput: LedgerInput;
-      let amount = 0;
-      let component: Component | null = null;
+      let amount: number;
+      let component: Component | null;
       if (input.kind === 'reversal') {
         const original = await repo.findTransaction(tx, tenantId, input.reversesId!);
         if (!original || original.account_id !== accountId) throw notFound('transaction', input.reversesId!);

@@ -3,7 +3,7 @@ import type { Clock } from '../../lib/clock.ts';
 import { isoDate } from '../../lib/clock.ts';
 import type { IdFactory } from '../../lib/ids.ts';
 import { conflict, invalid, notFound, type ErrorDetail } from '../../lib/errors.ts';
-import { appendEvents, type NewEvent } from '../events/outbox.repo.ts';
+import { appendEvents, type NewEvent } from '../events/index.ts';
 import { findCreditorByRef, findCreditor } from '../tenants/index.ts';
 import { buildSchedule, bucketFor, daysPastDue, oldestUnpaidDueDate, payInstalments, type Instalment } from '../ledger/index.ts';
 import * as repo from './portfolio.repo.ts';

@@ -1,0 +1,42 @@
+import type { Sql } from '../../db/db.ts';
+
+export interface PolicyDecisionRow {
+  id: string;
+  debtor_id: string | null;
+  account_id: string | null;
+  channel: string;
+  proposed_at: Date;
+  allowed: boolean;
+  reasons: unknown[];
+  next_allowed_at: Date | null;
+  pack_id: string;
+  pack_version: string;
+  decided_at: Date;
+}
+
+/** Audit trail of decisions the platform acted on (Reg F 1006.100: keep records 3 years). */
+export const insertDecision = async (
+  sql: Sql,
+  d: Omit<PolicyDecisionRow, 'decided_at'> & { tenant_id: string; decided_at: Date },
+): Promise<void> => {
+  await sql.query(
+    `INSERT INTO policy_decisions (tenant_id, id, debtor_id, account_id, channel, proposed_at, allowed, reasons, next_allowed_at, pack_id, pack_version, decided_at)
+     VALUES ($1,$2,$3,$4,$5,$6,$7,$8::jsonb,$9,$10,$11,$12)`,
+    [d.tenant_id, d.id, d.debtor_id, d.account_id, d.channel, d.proposed_at, d.allowed, JSON.stringify(d.reasons), d.next_allowed_at, d.pack_id, d.pack_version, d.decided_at],
+  );
+};
+
+export const listDecisions = async (
+  sql: Sql,
+  tenantId: string,
+  f: { debtorId?: string | undefined; accountId?: string | undefined; cursor?: string | undefined; limit: number },
+): Promise<PolicyDecisionRow[]> =>
+  (
+    await sql.query<PolicyDecisionRow>(
+      `SELECT id, debtor_id, account_id, channel, proposed_at, allowed, reasons, next_allowed_at, pack_id, pack_version, decided_at
+       FROM policy_decisions WHERE tenant_id = $1 AND ($2::text IS NULL OR debtor_id = $2) AND ($3::text IS NULL OR account_id = $3)
+         AND ($4::text IS NULL OR id < $4)
+       ORDER BY id DESC LIMIT $5`,
+      [tenantId, f.debtorId ?? null, f.accountId ?? null, f.cursor ?? null, f.limit],
+    )
+  ).rows;
