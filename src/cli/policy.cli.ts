@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ZodError } from 'zod';
+import type { ZodError } from 'zod';
 import { BUILT_IN_PACKS, PolicyEvaluateRequest, allowedWindows, evaluateContact, CHANNELS } from '../modules/policy/index.ts';
 import { CliError, printJson, printTable } from './output.ts';
 
