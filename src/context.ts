@@ -8,7 +8,7 @@ import { newId } from './lib/ids.ts';
 import { createServices, type Services } from './services.ts';
 
 /** Made at install time by scripts/prepare-pglite-template.ts (see docs/adr/0003-pglite-template.md). */
-export const PGLITE_TEMPLATE = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '.cache', 'tacto', 'pglite-template.tar');
+export const PGLITE_TEMPLATE = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '.cache', 'tacto', 'pglite-template');
 
 export interface Context {
   config: Config;
@@ -23,7 +23,7 @@ export const openContext = async (config: Config): Promise<Context> => {
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: resolve(config.dataDir, 'pglite'),
-    templateFile: PGLITE_TEMPLATE,
+    templateDir: PGLITE_TEMPLATE,
     poolSize: config.poolSize,
   });
   try {

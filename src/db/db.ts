@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, closeSync, writeSync, readFileSync, unlinkSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, openSync, closeSync, writeSync, readFileSync, unlinkSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -51,11 +51,11 @@ export interface OpenOptions {
   /** PGlite: start from a dumped data directory (tests use a migrated snapshot). */
   loadDataDir?: Blob;
   /**
-   * PGlite: a dumped, initialised cluster to start a *new* data directory from, skipping initdb
-   * (seconds and hundreds of MB on first start). Ignored when the directory already holds data
-   * or the file is absent.
+   * PGlite: an initialised, migrated data directory copied into a *new* data directory, which
+   * skips initdb (seconds and hundreds of MB on first start). Ignored when the directory
+   * already holds data or the template is absent.
    */
-  templateFile?: string;
+  templateDir?: string;
   poolSize?: number;
 }
 
@@ -152,9 +152,10 @@ const openPglite = async (opts: OpenOptions): Promise<Database> => {
     release = acquireLock(dataDir);
   }
   const parsers = { [pgliteTypes.INT8]: parseInt8, [pgliteTypes.DATE]: identity, [pgliteTypes.NUMERIC]: identity };
-  let loadDataDir = opts.loadDataDir;
-  if (!loadDataDir && opts.templateFile && !dataDir.startsWith('memory://') && !existsSync(join(dataDir, 'PG_VERSION')) && existsSync(opts.templateFile)) {
-    loadDataDir = new Blob([new Uint8Array(readFileSync(opts.templateFile))]);
+  const loadDataDir = opts.loadDataDir;
+  if (!loadDataDir && opts.templateDir && !dataDir.startsWith('memory://') && !existsSync(join(dataDir, 'PG_VERSION')) && existsSync(join(opts.templateDir, 'PG_VERSION'))) {
+    // A plain file copy: cheaper than untarring a dump inside WebAssembly memory.
+    cpSync(opts.templateDir, dataDir, { recursive: true, filter: (src) => !src.endsWith('tacto.lock') });
   }
   let db: PGlite;
   try {
