@@ -53,9 +53,25 @@ export const createCreditorCache = (tenantId: string, tenantCountry: string, new
 };
 export type CreditorCache = ReturnType<typeof createCreditorCache>;
 
-export interface StagedRow extends AccountRowValue {
+/**
+ * A validated row waiting to be written. Its schedule is kept as the three COPY array literals
+ * (due dates, amounts, paid) instead of instalment objects: batches wait in memory while others
+ * are written, and ~17 objects a row were most of what they held.
+ */
+export interface StagedRow extends Omit<AccountRowValue, 'account'> {
   creditorId: string;
+  account: Omit<AccountRowValue['account'], 'schedule'> & { schedule: [dueDates: string, amounts: string, paid: string] | null };
 }
+
+const stage = (v: AccountRowValue, creditorId: string): StagedRow => {
+  const { schedule, ...account } = v.account;
+  const literal = (xs: (string | number)[]): string => `{${xs.join(',')}}`;
+  return {
+    ...v,
+    creditorId,
+    account: { ...account, schedule: schedule ? [literal(schedule.map((i) => i.dueDate)), literal(schedule.map((i) => i.amount)), literal(schedule.map((i) => i.paid))] : null },
+  };
+};
 
 export interface Prepared<T> {
   valid: T[];
@@ -116,7 +132,7 @@ export const prepareAccounts = async (
     if (errors.length > 0 || !v.ok || !creditor) {
       out.errors.push(...errors);
       out.failedRows++;
-    } else out.valid.push({ ...v.value, creditorId: creditor.id });
+    } else out.valid.push(stage(v.value, creditor.id));
   }
   return out;
 };
@@ -160,8 +176,8 @@ export const writeAccounts = async (sql: Sql, ctx: WriteContext, rows: readonly 
     sql,
     rows.map(({ row, creditorId, debtor, account: a }) => [
       row, creditorId, debtor.ref, a.ref, ctx.newId('acc'), a.product, a.currency, a.originalPrincipal, a.principal, a.interest, a.fees, a.status,
-      a.statusOnInsert, a.openedAt, a.chargedOffAt, a.schedule !== null, a.schedule?.map((i) => i.dueDate) ?? null,
-      a.schedule?.map((i) => i.amount) ?? null, a.schedule?.map((i) => i.paid) ?? null, a.daysPastDue, a.bucket, a.oldestUnpaidDueDate,
+      a.statusOnInsert, a.openedAt, a.chargedOffAt, a.schedule !== null, a.schedule?.[0] ?? null, a.schedule?.[1] ?? null, a.schedule?.[2] ?? null,
+      a.daysPastDue, a.bucket, a.oldestUnpaidDueDate,
     ]),
   );
   const errors: ImportError[] = [];

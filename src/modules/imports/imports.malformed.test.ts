@@ -130,6 +130,27 @@ describe('the malformed file', () => {
     }
   });
 
+  it('rejects a file that cannot be opened or is not the format it claims, recording why', async () => {
+    const { tenantId } = await givenTenant(db);
+    const missing = await runImport(deps(db), { tenantId, source: fixture('no-such-file.csv'), filename: 'no-such-file.csv' });
+    expect(missing).toMatchObject({ status: 'rejected', rowsTotal: 0 });
+    expect(missing.errors[0]).toMatchObject({ row: 0, code: 'IMPORT.UNREADABLE_FILE', reason: expect.stringContaining('the file cannot be opened: ENOENT') });
+    const notXlsx = await runImport(deps(db), { tenantId, source: fixture('accounts-en.csv'), filename: 'accounts.xlsx' });
+    expect(notXlsx.status).toBe('rejected');
+    expect(notXlsx.errors[0]).toMatchObject({ row: 0, code: 'IMPORT.UNREADABLE_FILE', reason: expect.stringContaining('cannot be read as an XLSX workbook') });
+    expect((await getImport(db, tenantId, notXlsx.importId)).status).toBe('rejected');
+    const empty = await runImport(deps(db), { tenantId, source: Readable.from(['\n\n']), filename: 'empty.csv' });
+    expect(empty.errors).toEqual([{ row: 0, column: null, value: null, code: 'IMPORT.EMPTY_FILE', reason: 'the file has no header row' }]);
+  });
+
+  it('reports progress in rows and bytes of the whole file', async () => {
+    const { tenantId } = await givenTenant(db);
+    const seen: { rows: number; bytes: number; totalBytes?: number }[] = [];
+    await runImport(deps(db), { tenantId, source: fixture('malformed.csv'), filename: 'malformed.csv' }, (p) => seen.push(p));
+    const size = readFileSync(fixture('malformed.csv')).length;
+    expect(seen.at(-1)).toEqual({ rows: 10, bytes: size, totalBytes: size });
+  });
+
   it('reports an unknown creditor unless the file names it', async () => {
     const { tenantId } = await givenTenant(db);
     const csv = 'creditor_ref,debtor_ref,account_ref,currency,principal\nNOPE,D-1,A-1,EUR,10\n';

@@ -225,10 +225,19 @@ async function* readXlsx(bytes: AsyncIterable<Buffer>, sheet: string | undefined
   const input = Readable.from(bytes);
   const wb = new ExcelJS.stream.xlsx.WorkbookReader(input, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit', entries: 'ignore' });
   const names: string[] = [];
+  let found = false;
   try {
     for await (const ws of wb as AsyncIterable<ExcelJS.stream.xlsx.WorksheetReader & { name: string }>) {
       names.push(ws.name);
-      if (sheet !== undefined && ws.name.trim().toLowerCase() !== sheet.trim().toLowerCase() && ws.name !== `Sheet${sheet}`) continue;
+      const wanted = !found && (sheet === undefined || ws.name.trim().toLowerCase() === sheet.trim().toLowerCase() || ws.name === `Sheet${sheet}`);
+      if (!wanted) {
+        // Every sheet is read through, even skipped ones: exceljs parks sheets stored before the
+        // workbook part in temp files and deletes each once the next is yielded; leaving one
+        // unread (or stopping early) lets its stream fail outside any handler.
+        for await (const row of ws as AsyncIterable<ExcelJS.Row>) void row;
+        continue;
+      }
+      found = true;
       info.sheet = ws.name;
       let header = false;
       for await (const row of ws as AsyncIterable<ExcelJS.Row>) {
@@ -240,7 +249,6 @@ async function* readXlsx(bytes: AsyncIterable<Buffer>, sheet: string | undefined
           yield { type: 'header', row: row.number, cells: cells.map((c) => (c === null ? '' : c instanceof Date ? c.toISOString() : String(c))) };
         } else yield { type: 'cells', row: row.number, cells, unterminated: false };
       }
-      return;
     }
   } catch (e) {
     if (e instanceof ImportFileError) throw e;
@@ -248,6 +256,7 @@ async function* readXlsx(bytes: AsyncIterable<Buffer>, sheet: string | undefined
   } finally {
     input.destroy();
   }
+  if (found) return;
   throw new ImportFileError(
     'IMPORT.UNREADABLE_FILE',
     sheet !== undefined ? `the workbook has no sheet "${sheet}"; it has: ${names.join(', ') || 'none'}` : 'the workbook has no worksheet',

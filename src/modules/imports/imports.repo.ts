@@ -30,15 +30,21 @@ export const copyText = (rows: readonly (readonly CopyValue[])[]): string => {
 
 // Staging tables live for the session and are emptied at each commit; batches also truncate them
 // first, because all-or-nothing and dry runs write many batches in one transaction.
+//
+// Every join from a staged row to a portfolio table is a correlated LATERAL (… LIMIT 1) probe of a
+// unique index. Planned as ordinary joins, the planner may read the tenant's whole table once per
+// batch (a hash join), or worse: during a bulk load the table statistics are stale (autovacuum
+// has not analysed the rows just added), and a plan built for "312 debtors" against 300k real ones
+// ran for minutes per batch. A probe per staged row keeps a batch's cost proportional to the batch.
 const STAGING = `DO $$ BEGIN
-  IF to_regclass('pg_temp.imp_accounts') IS NULL THEN
+  IF to_regclass('pg_temp.imp_transactions') IS NULL THEN
     CREATE TEMP TABLE imp_accounts (row_number int, creditor_id text, debtor_ref text, external_ref text, id text, product text, currency text,
       original_principal_minor bigint, principal_minor bigint, interest_minor bigint, fees_minor bigint, status text, status_on_insert text,
       opened_at date, charged_off_at date, has_schedule boolean, due_dates date[], amounts bigint[], paids bigint[], days_past_due int, bucket text,
-      oldest_unpaid_due_date date, existing_id text, pre boolean) ON COMMIT DELETE ROWS;
+      oldest_unpaid_due_date date, existing_id text, pre boolean, existing_currency text) ON COMMIT DELETE ROWS;
     CREATE TEMP TABLE imp_debtors (creditor_id text, external_ref text, id text, kind text, given_name text, family_name text, company_name text,
       national_id text, birth_date date, language text, language_default text, country text, country_default text, region text, timezone text,
-      timezone_default text, existing_id text, pre boolean) ON COMMIT DELETE ROWS;
+      timezone_default text) ON COMMIT DELETE ROWS;
     CREATE TEMP TABLE imp_contacts (creditor_id text, debtor_ref text, id text, kind text, value text, address jsonb, label text, is_primary boolean,
       consent text) ON COMMIT DELETE ROWS;
     CREATE TEMP TABLE imp_transactions (id text, account_id text, kind text, component text, amount_minor bigint, currency text, occurred_at timestamptz,
@@ -46,16 +52,7 @@ const STAGING = `DO $$ BEGIN
   END IF;
 END $$`;
 
-/**
- * Readies the staging tables for a batch. The batch's statements join a few thousand staged rows
- * to tables holding the whole portfolio; left to itself the planner picks hash joins that read the
- * tenant's entire debtors or accounts table once per batch (measured: 450 ms per statement at
- * 300k debtors), which makes an import quadratic. Index probes per staged row keep each batch's
- * cost proportional to the batch, so the transaction disables hash and merge joins.
- */
 export const prepareStaging = async (sql: Sql): Promise<void> => {
-  await sql.query('SET LOCAL enable_hashjoin = off');
-  await sql.query('SET LOCAL enable_mergejoin = off');
   await sql.query(STAGING);
   await sql.query('TRUNCATE imp_accounts, imp_debtors, imp_contacts, imp_transactions');
 };
@@ -94,9 +91,12 @@ export const classifyAccounts = async (
 ): Promise<{ row_number: number; id: string; currency: string; existing: string; has_schedule: boolean }[]> =>
   (
     await sql.query<{ row_number: number; id: string; currency: string; existing: string; has_schedule: boolean }>(
-      `UPDATE imp_accounts s SET existing_id = a.id, pre = a.created_at < $2
-       FROM accounts a WHERE a.tenant_id = $1 AND a.creditor_id = s.creditor_id AND a.external_ref = s.external_ref
-       RETURNING s.row_number, a.id, s.currency, a.currency::text AS existing, s.has_schedule`,
+      `WITH u AS (
+         UPDATE imp_accounts s SET (existing_id, pre, existing_currency) = (
+           SELECT a.id, a.created_at < $2, a.currency::text FROM accounts a
+           WHERE a.tenant_id = $1 AND a.creditor_id = s.creditor_id AND a.external_ref = s.external_ref)
+         RETURNING s.row_number, s.existing_id, s.currency, s.existing_currency, s.has_schedule)
+       SELECT row_number, existing_id AS id, currency, existing_currency AS existing, has_schedule FROM u WHERE existing_id IS NOT NULL`,
       [tenantId, importStart],
     )
   ).rows;
@@ -106,41 +106,31 @@ export const dropStagedAccounts = async (sql: Sql, rowNumbers: readonly number[]
 };
 
 const DEBTOR_FIELDS = ['kind', 'given_name', 'family_name', 'company_name', 'national_id', 'birth_date', 'language', 'country', 'region', 'timezone'] as const;
+const DEBTOR_DEFAULTS: Partial<Record<(typeof DEBTOR_FIELDS)[number], string>> = { kind: "'person'", language: 's.language_default', country: 's.country_default', timezone: 's.timezone_default' };
 
 /**
- * Upserts the staged debtors. Existing ones (matched by creditor and reference) keep their id and
- * every value the file leaves empty; they are rewritten only when something differs. `updated`
- * counts debtors that existed before this import began.
+ * Upserts the staged debtors. An existing one (matched by creditor and reference) keeps its id and
+ * every value the file leaves empty, and is rewritten only when something differs; a new one gets
+ * the defaults. `updated` counts debtors that existed before this import began. (A debtor another
+ * session inserts between the lookup and the insert is merged with the file's values over it.)
  */
 export const upsertDebtors = async (sql: Sql, tenantId: string, importStart: Date): Promise<{ created: number; updated: number }> => {
-  await sql.query(
-    `UPDATE imp_debtors s SET existing_id = d.id, pre = d.created_at < $2
-     FROM debtors d WHERE d.tenant_id = $1 AND d.creditor_id = s.creditor_id AND d.external_ref = s.external_ref`,
-    [tenantId, importStart],
-  );
-  const merged = DEBTOR_FIELDS.map((f) => `COALESCE(s.${f}, d.${f})`);
+  const merged = DEBTOR_FIELDS.map((f) => `COALESCE(s.${f}, x.${f}${DEBTOR_DEFAULTS[f] ? `, ${DEBTOR_DEFAULTS[f]}` : ''}) AS ${f}`);
   const r = await sql.query<{ created: number; updated: number }>(
-    `WITH upd AS (
-       UPDATE debtors d SET ${DEBTOR_FIELDS.map((f, i) => `${f} = ${merged[i]}`).join(', ')}, updated_at = now(), version = d.version + 1
+    `WITH src AS MATERIALIZED (
+       SELECT s.id, s.creditor_id, s.external_ref, x.created_at < $2 AS pre, ${merged.join(', ')}
        FROM imp_debtors s
-       WHERE s.existing_id IS NOT NULL AND d.tenant_id = $1 AND d.id = s.existing_id
-         AND (${DEBTOR_FIELDS.map((f) => `d.${f}`).join(', ')}) IS DISTINCT FROM (${merged.join(', ')})
-       RETURNING 1
+       LEFT JOIN LATERAL (SELECT * FROM debtors d WHERE d.tenant_id = $1 AND d.creditor_id = s.creditor_id AND d.external_ref = s.external_ref LIMIT 1) x ON true
      ), ins AS (
-       INSERT INTO debtors (tenant_id, id, creditor_id, external_ref, kind, given_name, family_name, company_name, national_id, birth_date, language,
-         country, region, timezone)
-       SELECT $1, s.id, s.creditor_id, s.external_ref, COALESCE(s.kind, 'person'), s.given_name, s.family_name, s.company_name, s.national_id,
-         s.birth_date, COALESCE(s.language, s.language_default), COALESCE(s.country, s.country_default), s.region, COALESCE(s.timezone, s.timezone_default)
-       FROM imp_debtors s WHERE s.existing_id IS NULL ORDER BY s.id
-       -- Only reached when another session inserted the same debtor meanwhile: merge like above.
+       INSERT INTO debtors (tenant_id, id, creditor_id, external_ref, ${DEBTOR_FIELDS.join(', ')})
+       SELECT $1, id, creditor_id, external_ref, ${DEBTOR_FIELDS.join(', ')} FROM src ORDER BY id
        ON CONFLICT (tenant_id, creditor_id, external_ref) DO UPDATE SET
-         ${['given_name', 'family_name', 'company_name', 'national_id', 'birth_date', 'region'].map((f) => `${f} = COALESCE(EXCLUDED.${f}, debtors.${f})`).join(', ')},
-         updated_at = now(), version = debtors.version + 1
+         ${DEBTOR_FIELDS.map((f) => `${f} = EXCLUDED.${f}`).join(', ')}, updated_at = now(), version = debtors.version + 1
+       WHERE (${DEBTOR_FIELDS.map((f) => `debtors.${f}`).join(', ')}) IS DISTINCT FROM (${DEBTOR_FIELDS.map((f) => `EXCLUDED.${f}`).join(', ')})
        RETURNING (xmax = 0) AS created
      )
-     SELECT (SELECT count(*) FROM ins WHERE created)::int AS created, (SELECT count(*) FROM imp_debtors WHERE pre)::int AS updated,
-       (SELECT count(*) FROM upd)::int AS changed`,
-    [tenantId],
+     SELECT (SELECT count(*) FROM ins WHERE created)::int AS created, (SELECT count(*) FROM src WHERE pre)::int AS updated`,
+    [tenantId, importStart],
   );
   return r.rows[0]!;
 };
@@ -156,7 +146,8 @@ export const upsertContacts = async (sql: Sql, tenantId: string, at: Date): Prom
          INSERT INTO contact_points (tenant_id, id, debtor_id, kind, value, address, label, is_primary, consent, consent_at)
          SELECT $1, c.id, d.id, c.kind, c.value, c.address, c.label, c.is_primary, COALESCE(c.consent, 'unknown'),
            CASE WHEN c.consent IS NOT NULL THEN $2::timestamptz END
-         FROM imp_contacts c JOIN debtors d ON d.tenant_id = $1 AND d.creditor_id = c.creditor_id AND d.external_ref = c.debtor_ref
+         FROM imp_contacts c
+         JOIN LATERAL (SELECT d.id FROM debtors d WHERE d.tenant_id = $1 AND d.creditor_id = c.creditor_id AND d.external_ref = c.debtor_ref LIMIT 1) d ON true
          ORDER BY d.id, c.kind, c.value
          ON CONFLICT (tenant_id, debtor_id, kind, value) DO UPDATE SET
            label = COALESCE(EXCLUDED.label, contact_points.label),
@@ -181,46 +172,50 @@ const statusSql = (st: string, owed: string, chargedOff: string): string =>
         WHEN ${st} = 'paid' AND ${owed} > 0 THEN CASE WHEN ${chargedOff} IS NOT NULL THEN 'charged_off' ELSE 'active' END
         ELSE ${st} END`;
 
+const ACCOUNT_FIELDS = [
+  'debtor_id', 'product', 'original_principal_minor', 'principal_minor', 'interest_minor', 'fees_minor', 'status', 'opened_at', 'charged_off_at',
+  'days_past_due', 'bucket', 'oldest_unpaid_due_date',
+] as const;
+
 /**
- * Upserts staged accounts (debtor resolved by reference). Rows with a schedule carry their
- * delinquency computed from it; for the others it is recomputed from the stored schedule as of
- * `asOf` in the same statement. Returns how many were written: a shortfall means a row lost a
- * race or its debtor, and the caller retries the batch row by row.
+ * Upserts staged accounts (debtor resolved by reference), merging a file's partial balance with
+ * the stored one. Rows with a schedule carry their delinquency computed from it; for the others
+ * it is recomputed from the stored schedule as of `asOf` in the same statement. Returns how many
+ * were written: a shortfall means a row lost its debtor or a race (an account created meanwhile in
+ * another currency), and the caller redoes the batch row by row.
  */
 export const upsertAccounts = async (sql: Sql, tenantId: string, asOf: string): Promise<{ written: number; staged: number; created: number; updated: number }> => {
   const dpd = 'COALESCE($2::date - o.due, 0)';
-  const st = `COALESCE(s.status, CASE WHEN a.status = 'active' AND s.charged_off_at IS NOT NULL THEN 'charged_off' ELSE a.status END)`;
-  const owed = 's.principal_minor + COALESCE(s.interest_minor, a.interest_minor) + COALESCE(s.fees_minor, a.fees_minor)';
+  const interest = 'COALESCE(s.interest_minor, x.interest_minor, 0)';
+  const fees = 'COALESCE(s.fees_minor, x.fees_minor, 0)';
+  const chargedOff = 'COALESCE(s.charged_off_at, x.charged_off_at)';
+  const st = `COALESCE(s.status, CASE WHEN x.status = 'active' AND s.charged_off_at IS NOT NULL THEN 'charged_off' ELSE x.status END)`;
   const r = await sql.query<{ written: number; staged: number; created: number; updated: number }>(
-    `WITH upd AS (
-       UPDATE accounts a SET debtor_id = d.id, product = COALESCE(s.product, a.product),
-         original_principal_minor = COALESCE(s.original_principal_minor, a.original_principal_minor), principal_minor = s.principal_minor,
-         interest_minor = COALESCE(s.interest_minor, a.interest_minor), fees_minor = COALESCE(s.fees_minor, a.fees_minor),
-         opened_at = COALESCE(s.opened_at, a.opened_at), charged_off_at = COALESCE(s.charged_off_at, a.charged_off_at),
-         status = ${statusSql(st, owed, 'COALESCE(s.charged_off_at, a.charged_off_at)')},
-         days_past_due = CASE WHEN s.has_schedule THEN s.days_past_due ELSE ${dpd} END,
-         bucket = CASE WHEN s.has_schedule THEN s.bucket ELSE ${bucketCaseSql(dpd, DEFAULT_BUCKETS)} END,
-         oldest_unpaid_due_date = CASE WHEN s.has_schedule THEN s.oldest_unpaid_due_date ELSE o.due END,
-         dpd_as_of = $2::date, updated_at = now(), version = a.version + 1
+    `WITH src AS MATERIALIZED (
+       SELECT s.id, s.creditor_id, s.external_ref, s.currency, d.id AS debtor_id,
+         COALESCE(s.product, x.product, 'unspecified') AS product,
+         COALESCE(s.original_principal_minor, x.original_principal_minor, s.principal_minor) AS original_principal_minor,
+         s.principal_minor, ${interest} AS interest_minor, ${fees} AS fees_minor,
+         CASE WHEN x.id IS NULL THEN s.status_on_insert ELSE ${statusSql(st, `s.principal_minor + ${interest} + ${fees}`, chargedOff)} END AS status,
+         COALESCE(s.opened_at, x.opened_at) AS opened_at, ${chargedOff} AS charged_off_at,
+         CASE WHEN s.has_schedule OR x.id IS NULL THEN s.days_past_due ELSE ${dpd} END AS days_past_due,
+         CASE WHEN s.has_schedule OR x.id IS NULL THEN s.bucket ELSE ${bucketCaseSql(dpd, DEFAULT_BUCKETS)} END AS bucket,
+         CASE WHEN s.has_schedule OR x.id IS NULL THEN s.oldest_unpaid_due_date ELSE o.due END AS oldest_unpaid_due_date
        FROM imp_accounts s
-       JOIN debtors d ON d.tenant_id = $1 AND d.creditor_id = s.creditor_id AND d.external_ref = s.debtor_ref
+       JOIN LATERAL (SELECT d.id FROM debtors d WHERE d.tenant_id = $1 AND d.creditor_id = s.creditor_id AND d.external_ref = s.debtor_ref LIMIT 1) d ON true
+       LEFT JOIN LATERAL (SELECT * FROM accounts a WHERE a.tenant_id = $1 AND a.id = s.existing_id LIMIT 1) x ON true
        LEFT JOIN LATERAL (SELECT min(i.due_date) AS due FROM instalments i
          WHERE NOT s.has_schedule AND i.tenant_id = $1 AND i.account_id = s.existing_id AND i.paid_minor < i.amount_minor AND i.due_date < $2::date) o ON true
-       WHERE s.existing_id IS NOT NULL AND a.tenant_id = $1 AND a.id = s.existing_id
-       RETURNING 1
      ), ins AS (
-       INSERT INTO accounts (tenant_id, id, creditor_id, debtor_id, external_ref, product, currency, original_principal_minor, principal_minor,
-         interest_minor, fees_minor, status, opened_at, charged_off_at, days_past_due, bucket, dpd_as_of, oldest_unpaid_due_date)
-       SELECT $1, s.id, s.creditor_id, d.id, s.external_ref, COALESCE(s.product, 'unspecified'), s.currency,
-         COALESCE(s.original_principal_minor, s.principal_minor), s.principal_minor, COALESCE(s.interest_minor, 0), COALESCE(s.fees_minor, 0),
-         s.status_on_insert, s.opened_at, s.charged_off_at, s.days_past_due, s.bucket, $2::date, s.oldest_unpaid_due_date
-       FROM imp_accounts s JOIN debtors d ON d.tenant_id = $1 AND d.creditor_id = s.creditor_id AND d.external_ref = s.debtor_ref
-       WHERE s.existing_id IS NULL ORDER BY s.id
-       ON CONFLICT (tenant_id, creditor_id, external_ref) DO NOTHING
-       RETURNING 1
+       INSERT INTO accounts (tenant_id, id, creditor_id, external_ref, currency, dpd_as_of, ${ACCOUNT_FIELDS.join(', ')})
+       SELECT $1, id, creditor_id, external_ref, currency, $2::date, ${ACCOUNT_FIELDS.join(', ')} FROM src ORDER BY id
+       ON CONFLICT (tenant_id, creditor_id, external_ref) DO UPDATE SET
+         ${ACCOUNT_FIELDS.map((f) => `${f} = EXCLUDED.${f}`).join(', ')}, dpd_as_of = EXCLUDED.dpd_as_of, updated_at = now(), version = accounts.version + 1
+       WHERE accounts.currency = EXCLUDED.currency
+       RETURNING (xmax = 0) AS created
      )
-     SELECT ((SELECT count(*) FROM upd) + (SELECT count(*) FROM ins))::int AS written, (SELECT count(*) FROM imp_accounts)::int AS staged,
-       (SELECT count(*) FROM ins)::int AS created, (SELECT count(*) FROM imp_accounts WHERE pre)::int AS updated`,
+     SELECT (SELECT count(*) FROM ins)::int AS written, (SELECT count(*) FROM imp_accounts)::int AS staged,
+       (SELECT count(*) FROM ins WHERE created)::int AS created, (SELECT count(*) FROM imp_accounts WHERE pre)::int AS updated`,
     [tenantId, asOf],
   );
   return r.rows[0]!;
@@ -253,15 +248,19 @@ export interface LockedAccount {
   charged_off_at: string | null;
 }
 
-/** Locks the batch's accounts (in id order, so concurrent writers cannot deadlock on them). */
+/**
+ * Locks the batch's accounts, one unique-index probe each, in the order given: callers sort the
+ * references, so two imports touching the same accounts take their locks in the same order.
+ */
 export const lockAccountsByRef = async (sql: Sql, tenantId: string, creditorIds: readonly string[], refs: readonly string[]): Promise<LockedAccount[]> =>
   (
     await sql.query<LockedAccount>(
-      `SELECT a.id, a.creditor_id, a.external_ref, a.currency::text AS currency, a.principal_minor, a.interest_minor, a.fees_minor, a.credit_minor,
-         a.status, a.charged_off_at
-       FROM accounts a JOIN unnest($2::text[], $3::text[]) AS r(creditor_id, external_ref)
-         ON a.tenant_id = $1 AND a.creditor_id = r.creditor_id AND a.external_ref = r.external_ref
-       ORDER BY a.id FOR UPDATE OF a`,
+      `SELECT a.* FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS r(creditor_id, external_ref, n)
+       CROSS JOIN LATERAL (
+         SELECT a.id, a.creditor_id, a.external_ref, a.currency::text AS currency, a.principal_minor, a.interest_minor, a.fees_minor, a.credit_minor,
+           a.status, a.charged_off_at
+         FROM accounts a WHERE a.tenant_id = $1 AND a.creditor_id = r.creditor_id AND a.external_ref = r.external_ref LIMIT 1 FOR UPDATE) a
+       ORDER BY r.n`,
       [tenantId, creditorIds, refs],
     )
   ).rows;
@@ -380,6 +379,11 @@ export interface ImportRow {
   started_at: Date;
   finished_at: Date | null;
 }
+
+/** Refreshes planner statistics; PGlite has no autovacuum to do it after a bulk load. */
+export const analyzeTables = async (sql: Sql, tables: readonly ('debtors' | 'contact_points' | 'accounts' | 'instalments' | 'transactions')[]): Promise<void> => {
+  await sql.query(`ANALYZE ${tables.join(', ')}`);
+};
 
 export const databaseNow = async (sql: Sql): Promise<Date> => (await sql.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now;
 

@@ -47,6 +47,8 @@ export interface RunImportInput {
 
 /** Rows per batch: large enough that per-statement costs vanish, small enough to stay flat in memory. */
 export const BATCH_ROWS = 5_000;
+/** Imports that write at least this many rows refresh planner statistics on PGlite. */
+const ANALYZE_AFTER_ROWS = 10_000;
 
 /** Phone parsing costs ~10 µs; a file repeats numbers (phone = WhatsApp, a debtor's several accounts). */
 const memoPhone = (): ImportRules['normalisePhone'] => {
@@ -121,9 +123,12 @@ const createPool = (limit: number) => {
   const running = new Set<Promise<void>>();
   let failure: { error: unknown } | null = null;
   return {
-    async submit(task: () => Promise<void>): Promise<void> {
+    /** Resolves when a write may start (fewer than `limit` running). */
+    async ready(): Promise<void> {
       while (running.size >= limit) await Promise.race(running);
       if (failure) throw failure.error;
+    },
+    start(task: () => Promise<void>): void {
       const p: Promise<void> = task()
         .catch((error: unknown) => {
           failure ??= { error };
@@ -134,6 +139,10 @@ const createPool = (limit: number) => {
     async drain(): Promise<void> {
       await Promise.all(running);
       if (failure) throw failure.error;
+    },
+    /** Waits for writes still running (after a failure elsewhere), whatever their outcome. */
+    async settle(): Promise<void> {
+      await Promise.allSettled(running);
     },
   };
 };
@@ -247,29 +256,31 @@ export const runImport = async (deps: ImportDeps, input: RunImportInput, onProgr
         return record(prepared, await rowByRow(sql, rows));
       }
     }
-    await pool.submit(async () => {
+    // The next batch is read and validated while up to `limit` are written; it waits here, staged
+    // compactly, for a writer.
+    await pool.ready();
+    pool.start(async () => {
       // A crash may lose the last few batches committed without waiting for the WAL flush; the
       // import is idempotent and its final record commits normally, which flushes them all.
       const attempt = (fn: (tx: Sql) => Promise<Outcome>) => db.transaction(async (tx) => {
         await repo.relaxCommit(tx);
         return fn(tx);
       });
-      let o: Outcome;
-      try {
-        o = await attempt((tx) => write(tx, rows));
-      } catch (e) {
+      const whole = (): Promise<Outcome> => attempt((tx) => write(tx, rows));
+      const oneByOne = (e: unknown): Promise<Outcome> => {
         if (!rowLevel(e)) throw e;
-        o = retryable(e) ? await attempt((tx) => write(tx, rows)).catch((e2: unknown) => {
-          if (!rowLevel(e2)) throw e2;
-          return attempt((tx) => rowByRow(tx, rows));
-        }) : await attempt((tx) => rowByRow(tx, rows));
-      }
-      record(prepared, o);
+        return attempt((tx) => rowByRow(tx, rows));
+      };
+      // A deadlock or serialization failure is the batch's bad luck, not its rows': retry it
+      // whole once before isolating rows.
+      record(prepared, await whole().catch((e: unknown) => (retryable(e) ? whole().catch(oneByOne) : oneByOne(e))));
     });
   };
 
   const consume = async (sql: Sql | null): Promise<void> => {
-    const { stream, totalBytes } = await openSource(input.source);
+    const { stream, totalBytes } = await openSource(input.source).catch((e: unknown) => {
+      throw new ImportFileError('IMPORT.UNREADABLE_FILE', `the file cannot be opened: ${(e as Error).message}`);
+    });
     const reader = readEvents(stream, totalBytes, { format, encoding: opts.encoding, delimiter: opts.delimiter, sheet: opts.sheet });
     info = reader.info;
     let mapping: HeaderMapping | null = null;
@@ -341,7 +352,7 @@ export const runImport = async (deps: ImportDeps, input: RunImportInput, onProgr
         .catch((e: unknown) => {
           if (e !== ROLLBACK) throw e;
         });
-    } else await consume(null);
+    } else await consume(null).finally(() => pool.settle());
     status = rejected || (allOrNothing && tally.rowsFailed > 0) ? 'rejected' : tally.rowsFailed > 0 ? 'completed_with_errors' : 'completed';
   } catch (e) {
     if (e instanceof ImportFileError) {
@@ -351,6 +362,11 @@ export const runImport = async (deps: ImportDeps, input: RunImportInput, onProgr
       status = 'failed';
       failure = e;
     }
+  }
+  if (!failure && !dryRun && db.kind === 'pglite' && tally.rowsImported >= ANALYZE_AFTER_ROWS) {
+    // PGlite never autovacuums: without fresh statistics, queries after a bulk load are planned
+    // for the tables as they were before it.
+    await repo.analyzeTables(db, kind === 'accounts' ? ['debtors', 'contact_points', 'accounts', 'instalments'] : ['transactions', 'accounts', 'instalments']);
   }
   if (status === 'rejected' && !dryRun) {
     // Nothing of a rejected file is in the database.

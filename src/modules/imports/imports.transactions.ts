@@ -79,7 +79,8 @@ export const writeTransactions = async (sql: Sql, ctx: WriteContext & { decimal:
   await repo.prepareStaging(sql);
   const pairs = new Map<string, [string, string]>();
   for (const t of rows) pairs.set(`${t.creditorId}\u0000${t.accountRef}`, [t.creditorId, t.accountRef]);
-  const locked = await repo.lockAccountsByRef(sql, ctx.tenantId, [...pairs.values()].map((p) => p[0]), [...pairs.values()].map((p) => p[1]));
+  const ordered = [...pairs.values()].sort((a, b) => (a[0] === b[0] ? (a[1] < b[1] ? -1 : 1) : a[0] < b[0] ? -1 : 1));
+  const locked = await repo.lockAccountsByRef(sql, ctx.tenantId, ordered.map((p) => p[0]), ordered.map((p) => p[1]));
   const accounts = new Map(locked.map((a) => [`${a.creditor_id}\u0000${a.external_ref}`, a]));
   const schedules = new Map<string, { seq: number; dueDate: string; amount: number; paid: number }[]>();
   for (const i of await repo.loadSchedules(sql, ctx.tenantId, locked.map((a) => a.id))) {
