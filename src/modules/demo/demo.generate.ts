@@ -138,7 +138,8 @@ export function* generateDemoPortfolio(opts: { seed: number; accounts: number; a
     if (!sameDebtor) debtorNo++;
     const digits = (n: number) => f.string.numeric({ length: n, allowLeadingZeros: true });
     const givenName = sameDebtor ? previous!.givenName : lf.person.firstName();
-    const familyName = sameDebtor ? previous!.familyName : c.language === 'es' ? `${lf.person.lastName()} ${lf.person.lastName()}` : lf.person.lastName();
+    // Faker's Spanish-language locales already give both surnames ("Parra Muñiz").
+    const familyName = sameDebtor ? previous!.familyName : lf.person.lastName();
     const dniNumber = f.number.int({ min: 10_000_000, max: 99_999_999 });
     const product = pick(f, c.products, () => 1);
     const exponent = c.currency === 'CLP' || c.currency === 'COP' ? (c.currency === 'CLP' ? 0 : 2) : 2;
