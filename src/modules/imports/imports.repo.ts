@@ -4,6 +4,7 @@
  * of thousands of rows, never one per row.
  */
 import type { Sql } from '../../db/db.ts';
+import type { LedgerAccountRow } from '../ledger/index.ts';
 import { bucketCaseSql, DEFAULT_BUCKETS } from '../ledger/index.ts';
 import type { ImportError, ImportStatus } from './imports.types.ts';
 
@@ -235,17 +236,9 @@ export const replaceSchedules = async (sql: Sql, tenantId: string, replaced: rea
 
 // ---- transactions files ----
 
-export interface LockedAccount {
-  id: string;
-  creditor_id: string;
+/** The ledger's view of an account, plus the reference a transactions file names it by. */
+export interface LockedAccount extends LedgerAccountRow {
   external_ref: string;
-  currency: string;
-  principal_minor: number;
-  interest_minor: number;
-  fees_minor: number;
-  credit_minor: number;
-  status: 'active' | 'paid' | 'settled' | 'charged_off' | 'closed' | 'recalled';
-  charged_off_at: string | null;
 }
 
 /**
