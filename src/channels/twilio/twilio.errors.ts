@@ -1,13 +1,13 @@
-import type { ChannelErrorCode, DeliveryStatus, ErrorClass, FailureScope } from '../channel.types.ts';
+import type { DeliveryStatus, ErrorClass } from '../channel.types.ts';
+import { classifyProviderError, permanent, transient } from '../channel.errors.ts';
 
 /**
  * Twilio error codes (https://www.twilio.com/docs/api/errors) mapped to what the dispatcher
  * must do. The same codes arrive synchronously (REST 4xx on create) and asynchronously
  * (`ErrorCode` on an `undelivered`/`failed` status callback), so one table serves both.
  */
-const P = (code: ChannelErrorCode, scope: FailureScope, optOut?: boolean): ErrorClass =>
-  (optOut ? { kind: 'permanent', code, scope, optOut } : { kind: 'permanent', code, scope });
-const T = (code: ChannelErrorCode, scope: FailureScope = 'message'): ErrorClass => ({ kind: 'transient', code, scope });
+const P = permanent;
+const T = transient;
 
 const TABLE: Readonly<Record<number, ErrorClass>> = {
   // Account and configuration: pause the channel for the tenant.
@@ -60,16 +60,8 @@ const TABLE: Readonly<Record<number, ErrorClass>> = {
  * HTTP status (delivery failures) defaults to permanent for this message: retrying an
  * undeliverable message hour after hour is exactly the harassment Reg F 1006.14 is about.
  */
-export const classifyTwilioError = (errorCode: number | undefined, httpStatus?: number): ErrorClass => {
-  if (errorCode !== undefined) {
-    const known = TABLE[errorCode];
-    if (known) return known;
-  }
-  if (httpStatus === 429) return T('CHANNEL.RATE_LIMITED');
-  if (httpStatus !== undefined && httpStatus >= 500) return T('CHANNEL.PROVIDER_UNAVAILABLE');
-  if (httpStatus === 401 || httpStatus === 403) return P('CHANNEL.AUTH_FAILED', 'account');
-  return P('CHANNEL.PROVIDER_ERROR', 'message');
-};
+export const classifyTwilioError = (errorCode: number | undefined, httpStatus?: number): ErrorClass =>
+  classifyProviderError(TABLE, errorCode, httpStatus);
 
 /** Twilio's message statuses to ours (`partially_delivered` counts as delivered: the debtor got it). */
 export const mapTwilioStatus = (status: string): DeliveryStatus | undefined => {

@@ -1,4 +1,5 @@
-import type { ChannelErrorCode, ErrorClass, FailureScope } from '../channel.types.ts';
+import type { ErrorClass } from '../channel.types.ts';
+import { classifyProviderError, permanent, transient } from '../channel.errors.ts';
 
 /**
  * WhatsApp Cloud API error codes
@@ -6,9 +7,8 @@ import type { ChannelErrorCode, ErrorClass, FailureScope } from '../channel.type
  * the dispatcher must do. They arrive synchronously (Graph error on POST /messages) and in
  * `statuses[].errors[]` of `failed` webhooks.
  */
-const P = (code: ChannelErrorCode, scope: FailureScope, optOut?: boolean): ErrorClass =>
-  (optOut ? { kind: 'permanent', code, scope, optOut } : { kind: 'permanent', code, scope });
-const T = (code: ChannelErrorCode, scope: FailureScope = 'message'): ErrorClass => ({ kind: 'transient', code, scope });
+const P = permanent;
+const T = transient;
 
 const TABLE: Readonly<Record<number, ErrorClass>> = {
   // Account, app and token problems: pause the channel for the tenant.
@@ -59,13 +59,5 @@ const TABLE: Readonly<Record<number, ErrorClass>> = {
 /** Back-off Meta documents or that its limits imply, when no Retry-After is given. */
 export const META_RETRY_SECONDS: Readonly<Record<number, number>> = { 130429: 60, 131048: 3600, 131049: 86_400, 131056: 60, 4: 300, 80007: 300 };
 
-export const classifyMetaError = (errorCode: number | undefined, httpStatus?: number): ErrorClass => {
-  if (errorCode !== undefined) {
-    const known = TABLE[errorCode];
-    if (known) return known;
-  }
-  if (httpStatus === 429) return T('CHANNEL.RATE_LIMITED');
-  if (httpStatus !== undefined && httpStatus >= 500) return T('CHANNEL.PROVIDER_UNAVAILABLE');
-  if (httpStatus === 401 || httpStatus === 403) return P('CHANNEL.AUTH_FAILED', 'account');
-  return P('CHANNEL.PROVIDER_ERROR', 'message');
-};
+export const classifyMetaError = (errorCode: number | undefined, httpStatus?: number): ErrorClass =>
+  classifyProviderError(TABLE, errorCode, httpStatus);
