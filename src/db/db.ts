@@ -42,6 +42,11 @@ const identity = (v: string): string => v;
 pg.types.setTypeParser(20, parseInt8);
 pg.types.setTypeParser(1082, identity);
 pg.types.setTypeParser(1700, identity);
+// One-dimensional arrays of those (PGlite already applies the element parsers): int8[], date[].
+// Their elements are never quoted in the text form, so a split is the whole grammar.
+const arrayOf = <T>(parse: (v: string) => T) => (v: string): (T | null)[] => (v === '{}' ? [] : v.slice(1, -1).split(',').map((e) => (e === 'NULL' ? null : parse(e))));
+pg.types.setTypeParser(1016 as Parameters<typeof pg.types.setTypeParser>[0], arrayOf(parseInt8));
+pg.types.setTypeParser(1182 as Parameters<typeof pg.types.setTypeParser>[0], arrayOf(identity));
 
 export interface OpenOptions {
   /** PostgreSQL connection string; when absent, PGlite is used. */

@@ -224,7 +224,6 @@ export const writeAccounts = async (sql: Sql, ctx: WriteContext, rows: readonly 
   const contactPoints = await repo.upsertContacts(sql, ctx.tenantId, ctx.at);
   const a = await repo.upsertAccounts(sql, ctx.tenantId, ctx.asOf);
   if (a.written !== a.staged) throw new BatchShortfall(a.written, a.staged);
-  await repo.replaceSchedules(sql, ctx.tenantId, existing.filter((e) => e.has_schedule && e.currency === e.existing).map((e) => e.id));
   return {
     imported: kept.length,
     errors,

@@ -175,7 +175,7 @@ const statusSql = (st: string, owed: string, chargedOff: string): string =>
 
 const ACCOUNT_FIELDS = [
   'debtor_id', 'product', 'original_principal_minor', 'principal_minor', 'interest_minor', 'fees_minor', 'status', 'opened_at', 'charged_off_at',
-  'days_past_due', 'bucket', 'oldest_unpaid_due_date',
+  'days_past_due', 'bucket', 'oldest_unpaid_due_date', 'schedule_due_dates', 'schedule_amounts_minor', 'schedule_paid_minor',
 ] as const;
 
 /**
@@ -201,12 +201,15 @@ export const upsertAccounts = async (sql: Sql, tenantId: string, asOf: string): 
          COALESCE(s.opened_at, x.opened_at) AS opened_at, ${chargedOff} AS charged_off_at,
          CASE WHEN s.has_schedule OR x.id IS NULL THEN s.days_past_due ELSE ${dpd} END AS days_past_due,
          CASE WHEN s.has_schedule OR x.id IS NULL THEN s.bucket ELSE ${bucketCaseSql(dpd, DEFAULT_BUCKETS)} END AS bucket,
-         CASE WHEN s.has_schedule OR x.id IS NULL THEN s.oldest_unpaid_due_date ELSE o.due END AS oldest_unpaid_due_date
+         CASE WHEN s.has_schedule OR x.id IS NULL THEN s.oldest_unpaid_due_date ELSE o.due END AS oldest_unpaid_due_date,
+         CASE WHEN s.has_schedule OR x.id IS NULL THEN COALESCE(s.due_dates, '{}') ELSE x.schedule_due_dates END AS schedule_due_dates,
+         CASE WHEN s.has_schedule OR x.id IS NULL THEN COALESCE(s.amounts, '{}') ELSE x.schedule_amounts_minor END AS schedule_amounts_minor,
+         CASE WHEN s.has_schedule OR x.id IS NULL THEN COALESCE(s.paids, '{}') ELSE x.schedule_paid_minor END AS schedule_paid_minor
        FROM imp_accounts s
        JOIN LATERAL (SELECT d.id FROM debtors d WHERE d.tenant_id = $1 AND d.creditor_id = s.creditor_id AND d.external_ref = s.debtor_ref LIMIT 1) d ON true
        LEFT JOIN LATERAL (SELECT * FROM accounts a WHERE a.tenant_id = $1 AND a.id = s.existing_id LIMIT 1) x ON true
-       LEFT JOIN LATERAL (SELECT min(i.due_date) AS due FROM instalments i
-         WHERE NOT s.has_schedule AND i.tenant_id = $1 AND i.account_id = s.existing_id AND i.paid_minor < i.amount_minor AND i.due_date < $2::date) o ON true
+       CROSS JOIN LATERAL (SELECT CASE WHEN x.id IS NOT NULL AND NOT s.has_schedule
+         THEN oldest_unpaid_due(x.schedule_due_dates, x.schedule_amounts_minor, x.schedule_paid_minor, $2::date) END AS due) o
      ), ins AS (
        INSERT INTO accounts (tenant_id, id, creditor_id, external_ref, currency, dpd_as_of, ${ACCOUNT_FIELDS.join(', ')})
        SELECT $1, id, creditor_id, external_ref, currency, $2::date, ${ACCOUNT_FIELDS.join(', ')} FROM src ORDER BY id
@@ -220,18 +223,6 @@ export const upsertAccounts = async (sql: Sql, tenantId: string, asOf: string): 
     [tenantId, asOf],
   );
   return r.rows[0]!;
-};
-
-/** Writes the schedules of staged accounts that carry one, after deleting those of `replaced` accounts. */
-export const replaceSchedules = async (sql: Sql, tenantId: string, replaced: readonly string[]): Promise<void> => {
-  if (replaced.length > 0) await sql.query('DELETE FROM instalments WHERE tenant_id = $1 AND account_id = ANY($2::text[])', [tenantId, replaced]);
-  await sql.query(
-    `INSERT INTO instalments (tenant_id, account_id, seq, due_date, amount_minor, paid_minor)
-     SELECT $1, COALESCE(s.existing_id, s.id), u.seq, u.due_date, u.amount, u.paid
-     FROM imp_accounts s CROSS JOIN LATERAL unnest(s.due_dates, s.amounts, s.paids) WITH ORDINALITY AS u(due_date, amount, paid, seq)
-     WHERE s.has_schedule`,
-    [tenantId],
-  );
 };
 
 // ---- transactions files ----
@@ -258,11 +249,13 @@ export const lockAccountsByRef = async (sql: Sql, tenantId: string, creditorIds:
     )
   ).rows;
 
+/** The schedules of these accounts, one row per instalment (seq from 1). */
 export const loadSchedules = async (sql: Sql, tenantId: string, accountIds: readonly string[]): Promise<{ account_id: string; seq: number; due_date: string; amount_minor: number; paid_minor: number }[]> =>
   (
     await sql.query<{ account_id: string; seq: number; due_date: string; amount_minor: number; paid_minor: number }>(
-      `SELECT account_id, seq, due_date, amount_minor, paid_minor FROM instalments
-       WHERE tenant_id = $1 AND account_id = ANY($2::text[]) ORDER BY account_id, seq`,
+      `SELECT a.id AS account_id, u.seq::int AS seq, u.due_date, u.amount_minor, u.paid_minor
+       FROM accounts a CROSS JOIN LATERAL unnest(a.schedule_due_dates, a.schedule_amounts_minor, a.schedule_paid_minor) WITH ORDINALITY AS u(due_date, amount_minor, paid_minor, seq)
+       WHERE a.tenant_id = $1 AND a.id = ANY($2::text[]) ORDER BY a.id, u.seq`,
       [tenantId, accountIds],
     )
   ).rows;
@@ -346,12 +339,14 @@ export const saveBalances = async (sql: Sql, tenantId: string, asOf: string, row
   );
 };
 
-export const savePaid = async (sql: Sql, tenantId: string, rows: readonly { accountId: string; seq: number; paid: number }[]): Promise<void> => {
+/** Saves what is paid of each instalment of these accounts (`paid[i]` is instalment i + 1). */
+export const savePaid = async (sql: Sql, tenantId: string, rows: readonly { accountId: string; paid: readonly number[] }[]): Promise<void> => {
   if (rows.length === 0) return;
+  // A two-dimensional array parameter would need equal lengths; each schedule travels as a literal.
   await sql.query(
-    `UPDATE instalments i SET paid_minor = u.paid FROM unnest($2::text[], $3::int[], $4::bigint[]) AS u(account_id, seq, paid)
-     WHERE i.tenant_id = $1 AND i.account_id = u.account_id AND i.seq = u.seq`,
-    [tenantId, rows.map((r) => r.accountId), rows.map((r) => r.seq), rows.map((r) => r.paid)],
+    `UPDATE accounts a SET schedule_paid_minor = u.paid::bigint[] FROM unnest($2::text[], $3::text[]) AS u(account_id, paid)
+     WHERE a.tenant_id = $1 AND a.id = u.account_id`,
+    [tenantId, rows.map((r) => r.accountId), rows.map((r) => `{${r.paid.join(',')}}`)],
   );
 };
 
@@ -374,7 +369,7 @@ export interface ImportRow {
 }
 
 /** Refreshes planner statistics; PGlite has no autovacuum to do it after a bulk load. */
-export const analyzeTables = async (sql: Sql, tables: readonly ('debtors' | 'contact_points' | 'accounts' | 'instalments' | 'transactions')[]): Promise<void> => {
+export const analyzeTables = async (sql: Sql, tables: readonly ('debtors' | 'contact_points' | 'accounts' | 'transactions')[]): Promise<void> => {
   await sql.query(`ANALYZE ${tables.join(', ')}`);
 };
 

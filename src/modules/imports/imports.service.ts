@@ -366,7 +366,7 @@ export const runImport = async (deps: ImportDeps, input: RunImportInput, onProgr
   if (!failure && !dryRun && db.kind === 'pglite' && tally.rowsImported >= ANALYZE_AFTER_ROWS) {
     // PGlite never autovacuums: without fresh statistics, queries after a bulk load are planned
     // for the tables as they were before it.
-    await repo.analyzeTables(db, kind === 'accounts' ? ['debtors', 'contact_points', 'accounts', 'instalments'] : ['transactions', 'accounts', 'instalments']);
+    await repo.analyzeTables(db, kind === 'accounts' ? ['debtors', 'contact_points', 'accounts'] : ['transactions', 'accounts']);
   }
   if (status === 'rejected' && !dryRun) {
     // Nothing of a rejected file is in the database.

@@ -21,7 +21,7 @@ export const tableCounts = async (db: Database, tenantId: string) => {
     debtors: await n('debtors'),
     accounts: await n('accounts'),
     contactPoints: await n('contact_points'),
-    instalments: await n('instalments'),
+    instalments: (await db.query<{ n: number }>('SELECT COALESCE(sum(cardinality(schedule_due_dates)), 0)::int AS n FROM accounts WHERE tenant_id = $1', [tenantId])).rows[0]!.n,
     transactions: await n('transactions'),
   };
 };
@@ -48,9 +48,9 @@ export const accountsByRef = async (db: Database, tenantId: string): Promise<Rec
   const rows = await db.query<AccountView>(
     `SELECT a.external_ref, d.external_ref AS debtor_ref, a.currency::text AS currency, a.principal_minor, a.interest_minor, a.fees_minor,
        a.original_principal_minor, a.status, a.days_past_due, a.bucket, a.dpd_as_of, a.oldest_unpaid_due_date,
-       (SELECT count(*)::int FROM instalments i WHERE i.tenant_id = a.tenant_id AND i.account_id = a.id) AS instalments,
-       (SELECT COALESCE(sum(paid_minor), 0)::int FROM instalments i WHERE i.tenant_id = a.tenant_id AND i.account_id = a.id) AS paid,
-       (SELECT COALESCE(sum(amount_minor), 0)::int FROM instalments i WHERE i.tenant_id = a.tenant_id AND i.account_id = a.id) AS scheduled
+       cardinality(a.schedule_due_dates) AS instalments,
+       (SELECT COALESCE(sum(p), 0)::int FROM unnest(a.schedule_paid_minor) p) AS paid,
+       (SELECT COALESCE(sum(x), 0)::int FROM unnest(a.schedule_amounts_minor) x) AS scheduled
      FROM accounts a JOIN debtors d ON d.tenant_id = a.tenant_id AND d.id = a.debtor_id WHERE a.tenant_id = $1`,
     [tenantId],
   );

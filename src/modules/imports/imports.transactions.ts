@@ -174,7 +174,7 @@ export const writeTransactions = async (sql: Sql, ctx: WriteContext & { decimal:
 
   // One balance (and status) change per account and batch: the CRM hears the end state.
   const balances: repo.AccountBalance[] = [];
-  const paid: { accountId: string; seq: number; paid: number }[] = [];
+  const paid: { accountId: string; paid: number[] }[] = [];
   for (const [accountId, { state, before, currency }] of states) {
     if (state === before) continue;
     const b: Balance = state.balance;
@@ -182,7 +182,7 @@ export const writeTransactions = async (sql: Sql, ctx: WriteContext & { decimal:
     const delinquency = { dpd: days, bucket: bucketFor(days), oldest: oldestUnpaidDueDate(state.schedule, ctx.asOf) };
     balances.push({ id: accountId, principal: b.principal, interest: b.interest, fees: b.fees, credit: b.credit, status: state.status, dpd: delinquency.dpd, bucket: delinquency.bucket, oldestUnpaid: delinquency.oldest });
     const old = new Map(before.schedule.map((i) => [i.seq, i.paid]));
-    for (const i of state.schedule) if (old.get(i.seq) !== i.paid) paid.push({ accountId, seq: i.seq, paid: i.paid });
+    if (state.schedule.some((i) => old.get(i.seq) !== i.paid)) paid.push({ accountId, paid: [...state.schedule].sort((x, y) => x.seq - y.seq).map((i) => i.paid) });
     const ev = (type: NewEvent['type'], payload: Record<string, unknown>): NewEvent => ({ id: ctx.newId('evt'), tenantId: ctx.tenantId, type, subjectType: 'account', subjectId: accountId, payload, occurredAt: ctx.at });
     events.push(ev('account.balance_changed', {
       accountId, currency, balanceMinor: totalOwed(b), previousBalanceMinor: totalOwed(before.balance), principalMinor: b.principal, interestMinor: b.interest,

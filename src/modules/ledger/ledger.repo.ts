@@ -40,11 +40,13 @@ export const lockAccount = async (sql: Sql, tenantId: string, id: string): Promi
     )
   ).rows[0];
 
+/** The account's schedule (kept on its row as parallel arrays), as instalments numbered from 1. */
 export const loadSchedule = async (sql: Sql, tenantId: string, accountId: string): Promise<{ seq: number; dueDate: string; amount: number; paid: number }[]> =>
   (
     await sql.query<{ seq: number; dueDate: string; amount: number; paid: number }>(
-      `SELECT seq, due_date AS "dueDate", amount_minor AS amount, paid_minor AS paid FROM instalments
-       WHERE tenant_id = $1 AND account_id = $2 ORDER BY seq`,
+      `SELECT u.seq::int AS seq, u.due_date AS "dueDate", u.amount, u.paid
+       FROM accounts a CROSS JOIN LATERAL unnest(a.schedule_due_dates, a.schedule_amounts_minor, a.schedule_paid_minor) WITH ORDINALITY AS u(due_date, amount, paid, seq)
+       WHERE a.tenant_id = $1 AND a.id = $2 ORDER BY u.seq`,
       [tenantId, accountId],
     )
   ).rows;
@@ -96,12 +98,13 @@ export const saveAccountBalance = async (
   );
 };
 
-export const savePaidAmounts = async (sql: Sql, tenantId: string, accountId: string, rows: readonly { seq: number; paid: number }[]): Promise<void> => {
-  if (rows.length === 0) return;
+/** Saves what is paid of each instalment (element i of `paid` is instalment i + 1). */
+export const savePaidAmounts = async (sql: Sql, tenantId: string, accountId: string, paid: readonly number[]): Promise<void> => {
+  if (paid.length === 0) return;
   await sql.query(
-    `UPDATE instalments i SET paid_minor = t.paid FROM unnest($3::int[], $4::bigint[]) AS t(seq, paid)
-     WHERE i.tenant_id = $1 AND i.account_id = $2 AND i.seq = t.seq AND i.paid_minor <> t.paid`,
-    [tenantId, accountId, rows.map((r) => r.seq), rows.map((r) => r.paid)],
+    `UPDATE accounts SET schedule_paid_minor = $3::bigint[]
+     WHERE tenant_id = $1 AND id = $2 AND schedule_paid_minor IS DISTINCT FROM $3::bigint[]`,
+    [tenantId, accountId, paid],
   );
 };
 
@@ -119,8 +122,7 @@ export const refreshDaysPastDue = async (sql: Sql, asOf: string, buckets: readon
   (
     await sql.query(
       `WITH oldest AS (
-         SELECT a.tenant_id, a.id, (SELECT min(i.due_date) FROM instalments i
-             WHERE i.tenant_id = a.tenant_id AND i.account_id = a.id AND i.paid_minor < i.amount_minor AND i.due_date < $1::date) AS due
+         SELECT a.tenant_id, a.id, oldest_unpaid_due(a.schedule_due_dates, a.schedule_amounts_minor, a.schedule_paid_minor, $1::date) AS due
          FROM accounts a WHERE a.status IN ('active', 'charged_off')
        ), d AS (SELECT tenant_id, id, due, COALESCE($1::date - due, 0) AS dpd FROM oldest)
        UPDATE accounts a SET days_past_due = d.dpd, oldest_unpaid_due_date = d.due, dpd_as_of = $1::date,

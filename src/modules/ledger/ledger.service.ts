@@ -113,7 +113,7 @@ export const createLedgerService = ({ db, clock, newId }: LedgerDeps) => {
       await repo.saveAccountBalance(tx, tenantId, accountId, {
         ...after, status: outcome.state.status, dpd: outcome.daysPastDue, bucket: outcome.bucket, asOf, oldestUnpaid: outcome.oldestUnpaidDueDate, at: now,
       });
-      await repo.savePaidAmounts(tx, tenantId, accountId, outcome.state.schedule.map((i) => ({ seq: i.seq, paid: i.paid })));
+      await repo.savePaidAmounts(tx, tenantId, accountId, [...outcome.state.schedule].sort((a, b) => a.seq - b.seq).map((i) => i.paid));
 
       const event = (type: NewEvent['type'], payload: Record<string, unknown>): NewEvent => ({ id: newId('evt'), tenantId, type, subjectType: 'account', subjectId: accountId, payload, occurredAt: now });
       const events: NewEvent[] = [];

@@ -2,6 +2,6 @@ export { createPortfolioService, type PortfolioService, type PortfolioDeps, type
 export * as portfolioSchemas from './portfolio.types.ts';
 export { normalisePhone, normaliseEmail, normaliseContactValue, defaultLanguage, defaultTimezone, countryTimezones, addressLine } from './portfolio.domain.ts';
 export { toAccount, toAccountDetail, toDebtor } from './portfolio.mappers.ts';
-export type { AccountRow, DebtorRow, ContactPointRow, InstalmentRow } from './portfolio.repo.ts';
-export { findAccount, listInstalments } from './portfolio.repo.ts';
+export type { AccountRow, DebtorRow, ContactPointRow } from './portfolio.repo.ts';
+export { findAccount } from './portfolio.repo.ts';
 export { portfolioRoutes } from './portfolio.routes.ts';

@@ -1,6 +1,6 @@
 import { currencyExponent, formatMinor } from '../../lib/money.ts';
 import type { Account, AccountDetail, ContactPoint, Debtor } from './portfolio.types.ts';
-import type { AccountRow, ContactPointRow, DebtorRow, InstalmentRow } from './portfolio.repo.ts';
+import type { AccountRow, ContactPointRow, DebtorRow } from './portfolio.repo.ts';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
@@ -70,7 +70,7 @@ export const toAccount = (r: AccountRow): Account => {
   };
 };
 
-export const toAccountDetail = (r: AccountRow, schedule: readonly InstalmentRow[]): AccountDetail => ({
+export const toAccountDetail = (r: AccountRow): AccountDetail => ({
   ...toAccount(r),
-  schedule: schedule.map((i) => ({ seq: i.seq, dueDate: i.due_date, amountMinor: i.amount_minor, paidMinor: i.paid_minor })),
+  schedule: r.schedule_due_dates.map((dueDate, i) => ({ seq: i + 1, dueDate, amountMinor: r.schedule_amounts_minor[i]!, paidMinor: r.schedule_paid_minor[i]! })),
 });

@@ -57,17 +57,14 @@ export interface AccountRow {
   bucket: string;
   dpd_as_of: string | null;
   oldest_unpaid_due_date: string | null;
+  /** The instalment schedule as parallel arrays: element i is instalment i + 1. */
+  schedule_due_dates: string[];
+  schedule_amounts_minor: number[];
+  schedule_paid_minor: number[];
   attributes: Record<string, unknown>;
   created_at: Date;
   updated_at: Date;
   version: number;
-}
-
-export interface InstalmentRow {
-  seq: number;
-  due_date: string;
-  amount_minor: number;
-  paid_minor: number;
 }
 
 export const insertDebtor = async (sql: Sql, d: Omit<DebtorRow, 'created_at' | 'updated_at' | 'version' | 'vulnerability'>): Promise<DebtorRow> =>
@@ -194,12 +191,12 @@ export const insertAccount = async (
     await sql.query<AccountRow>(
       `INSERT INTO accounts (tenant_id, id, creditor_id, debtor_id, external_ref, product, currency, original_principal_minor,
          principal_minor, interest_minor, fees_minor, status, opened_at, charged_off_at, days_past_due, bucket, dpd_as_of,
-         oldest_unpaid_due_date, attributes)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19::jsonb) RETURNING *`,
+         oldest_unpaid_due_date, attributes, schedule_due_dates, schedule_amounts_minor, schedule_paid_minor)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19::jsonb,$20::date[],$21::bigint[],$22::bigint[]) RETURNING *`,
       [
         a.tenant_id, a.id, a.creditor_id, a.debtor_id, a.external_ref, a.product, a.currency, a.original_principal_minor,
         a.principal_minor, a.interest_minor, a.fees_minor, a.status, a.opened_at, a.charged_off_at, a.days_past_due, a.bucket,
-        a.dpd_as_of, a.oldest_unpaid_due_date, JSON.stringify(a.attributes),
+        a.dpd_as_of, a.oldest_unpaid_due_date, JSON.stringify(a.attributes), a.schedule_due_dates, a.schedule_amounts_minor, a.schedule_paid_minor,
       ],
     )
   ).rows[0]!;
@@ -264,23 +261,6 @@ export const updateAccountFields = async (
       ],
     )
   ).rows[0]!;
-
-export const insertInstalments = async (sql: Sql, tenantId: string, accountId: string, rows: readonly InstalmentRow[]): Promise<void> => {
-  if (rows.length === 0) return;
-  await sql.query(
-    `INSERT INTO instalments (tenant_id, account_id, seq, due_date, amount_minor, paid_minor)
-     SELECT $1, $2, s, d, a, p FROM unnest($3::int[], $4::date[], $5::bigint[], $6::bigint[]) AS t(s, d, a, p)`,
-    [tenantId, accountId, rows.map((r) => r.seq), rows.map((r) => r.due_date), rows.map((r) => r.amount_minor), rows.map((r) => r.paid_minor)],
-  );
-};
-
-export const listInstalments = async (sql: Sql, tenantId: string, accountId: string): Promise<InstalmentRow[]> =>
-  (
-    await sql.query<InstalmentRow>(
-      'SELECT seq, due_date, amount_minor, paid_minor FROM instalments WHERE tenant_id = $1 AND account_id = $2 ORDER BY seq',
-      [tenantId, accountId],
-    )
-  ).rows;
 
 export interface PortfolioSummaryRow {
   bucket: string;

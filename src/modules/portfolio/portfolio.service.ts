@@ -142,7 +142,9 @@ export const createPortfolioService = ({ db, clock, newId }: PortfolioDeps) => {
       const id = newId('acc');
       let schedule: Instalment[] = [];
       if (Array.isArray(input.schedule)) {
-        schedule = input.schedule.map((s, i) => ({ seq: i + 1, dueDate: s.dueDate, amount: s.amountMinor, paid: Math.min(s.paidMinor, s.amountMinor) }));
+        schedule = [...input.schedule]
+          .sort((a, b) => a.dueDate.localeCompare(b.dueDate))
+          .map((s, i) => ({ seq: i + 1, dueDate: s.dueDate, amount: s.amountMinor, paid: Math.min(s.paidMinor, s.amountMinor) }));
       } else if (input.schedule) {
         schedule = buildSchedule(input.schedule.firstDueDate, input.schedule.count, input.schedule.amountMinor, input.schedule.frequency);
       }
@@ -161,18 +163,17 @@ export const createPortfolioService = ({ db, clock, newId }: PortfolioDeps) => {
           interest_minor: input.interestMinor, fees_minor: input.feesMinor, status: owed === 0 ? 'paid' : input.chargedOffAt ? 'charged_off' : 'active',
           opened_at: input.openedAt ?? null, charged_off_at: input.chargedOffAt ?? null, days_past_due: dpd, bucket: bucketFor(dpd),
           dpd_as_of: asOf, oldest_unpaid_due_date: oldestUnpaidDueDate(schedule, asOf), attributes: input.attributes ?? {},
+          schedule_due_dates: schedule.map((s) => s.dueDate), schedule_amounts_minor: schedule.map((s) => s.amount), schedule_paid_minor: schedule.map((s) => s.paid),
         });
-        const instalments = schedule.map((s) => ({ seq: s.seq, due_date: s.dueDate, amount_minor: s.amount, paid_minor: s.paid }));
-        await repo.insertInstalments(tx, tenantId, id, instalments);
         await appendEvents(tx, [{ id: newId('evt'), tenantId, type: 'account.created', subjectType: 'account', subjectId: id, payload: { accountId: id, debtorId: debtor.id, creditorId: creditor.id, externalRef: input.externalRef, currency: input.currency, balanceMinor: owed, status: row.status }, occurredAt: clock.now() }]);
-        return toAccountDetail(row, instalments);
+        return toAccountDetail(row);
       });
     },
 
     async getAccount(tenantId: string, id: string): Promise<AccountDetail> {
       const row = await repo.findAccount(db, tenantId, id);
       if (!row) throw notFound('account', id);
-      return toAccountDetail(row, await repo.listInstalments(db, tenantId, id));
+      return toAccountDetail(row);
     },
 
     async listAccounts(tenantId: string, q: AccountListQuery): Promise<Page<AccountListItem>> {
@@ -196,7 +197,7 @@ export const createPortfolioService = ({ db, clock, newId }: PortfolioDeps) => {
           events.push({ id: newId('evt'), tenantId, type: 'account.status_changed', subjectType: 'account', subjectId: id, payload: { accountId: id, from: current.status, to: row.status }, occurredAt: clock.now() });
         }
         await appendEvents(tx, events);
-        return toAccountDetail(row, await repo.listInstalments(tx, tenantId, id));
+        return toAccountDetail(row);
       });
     },
 
