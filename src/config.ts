@@ -10,6 +10,8 @@ const Env = z.object({
   TACTO_WORKERS: z.enum(['on', 'off']).default('on'),
   TACTO_DEMO_ACCOUNTS: z.coerce.number().int().min(0).max(1_000_000).default(3000),
   TACTO_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
+  // Outbound requests to tenant-given URLs (webhooks) reach only public addresses unless on.
+  TACTO_OUTBOUND_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
 });
 
 export interface Config {
@@ -21,6 +23,7 @@ export interface Config {
   workers: boolean;
   demoAccounts: number;
   poolSize: number;
+  outboundAllowPrivate: boolean;
 }
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
@@ -40,5 +43,6 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     workers: e.TACTO_WORKERS === 'on',
     demoAccounts: e.TACTO_DEMO_ACCOUNTS,
     poolSize: e.TACTO_DB_POOL,
+    outboundAllowPrivate: e.TACTO_OUTBOUND_ALLOW_PRIVATE === 'on',
   };
 };

@@ -6,6 +6,7 @@ import { migrate } from './db/migrate.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { newId } from './lib/ids.ts';
 import { createServices, type Services } from './services.ts';
+import { createOutboundFetch } from './lib/outbound-fetch.ts';
 
 /** Made at install time by scripts/prepare-pglite-template.ts (see docs/adr/0003-pglite-template.md). */
 export const PGLITE_TEMPLATE = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'node_modules', '.cache', 'tacto', 'pglite-template');
@@ -33,5 +34,6 @@ export const openContext = async (config: Config): Promise<Context> => {
     throw e;
   }
   const clock = systemClock;
-  return { config, db, clock, services: createServices({ db, clock, newId }), close: () => db.close() };
+  const outboundFetch = createOutboundFetch({ allowPrivate: config.outboundAllowPrivate });
+  return { config, db, clock, services: createServices({ db, clock, newId, outboundFetch }), close: () => db.close() };
 };

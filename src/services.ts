@@ -1,6 +1,7 @@
 import type { Database } from './db/db.ts';
 import type { Clock } from './lib/clock.ts';
 import type { IdFactory } from './lib/ids.ts';
+import { createOutboundFetch, type FetchLike } from './lib/outbound-fetch.ts';
 import { createTenantsService } from './modules/tenants/index.ts';
 import { createPortfolioService } from './modules/portfolio/index.ts';
 import { createLedgerService } from './modules/ledger/index.ts';
@@ -11,6 +12,8 @@ export interface ServiceDeps {
   db: Database;
   clock: Clock;
   newId: IdFactory;
+  /** fetch for tenant-given URLs; by default it reaches public addresses only (lib/outbound-fetch.ts). */
+  outboundFetch?: FetchLike;
 }
 
 /**
@@ -24,7 +27,7 @@ export const createServices = (deps: ServiceDeps, overrides: { webhooks?: Webhoo
   tenants: createTenantsService(deps),
   portfolio: createPortfolioService(deps),
   ledger: createLedgerService(deps),
-  webhooks: overrides.webhooks ?? createWebhooksService({ ...deps, fetch: globalThis.fetch }),
+  webhooks: overrides.webhooks ?? createWebhooksService({ ...deps, fetch: deps.outboundFetch ?? createOutboundFetch({ allowPrivate: false }) }),
   policy: createPolicyService(deps),
 });
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Database } from './db/db.ts';
 import type { Clock } from './lib/clock.ts';
 import { isoDate } from './lib/clock.ts';
+import { createOutboundFetch, type FetchLike } from './lib/outbound-fetch.ts';
 import type { IdFactory } from './lib/ids.ts';
 import type { Logger } from './lib/logger.ts';
 import { createQueue, defineJobs, type Queue } from './jobs/index.ts';
@@ -26,14 +27,22 @@ export interface Workers {
  * deliveries, and the nightly days-past-due refresh. On a PostgreSQL server any number of
  * processes may run this; pg-boss hands each job to one of them.
  */
-export const startWorkers = async (deps: { db: Database; clock: Clock; newId: IdFactory; log: Logger; databaseUrl?: string | undefined }): Promise<Workers> => {
+export const startWorkers = async (deps: {
+  db: Database;
+  clock: Clock;
+  newId: IdFactory;
+  log: Logger;
+  databaseUrl?: string | undefined;
+  /** fetch for webhook deliveries (public addresses only unless configured otherwise). */
+  outboundFetch?: FetchLike;
+}): Promise<Workers> => {
   const queue = createQueue(deps.db, {
     jobs: JOBS,
     ...(deps.databaseUrl ? { connectionString: deps.databaseUrl } : {}),
     logger: { error: (o, m) => deps.log.error(o, m), warn: (o, m) => deps.log.warn(o, m) },
   });
   await queue.start();
-  const webhooks = await registerEventJobs(queue, { db: deps.db, clock: deps.clock, newId: deps.newId, fetch: globalThis.fetch });
+  const webhooks = await registerEventJobs(queue, { db: deps.db, clock: deps.clock, newId: deps.newId, fetch: deps.outboundFetch ?? createOutboundFetch({ allowPrivate: false }) });
   await queue.register('ledger.refresh_dpd', async () => {
     const changed = await refreshDaysPastDue(deps.db, isoDate(deps.clock.now()));
     deps.log.info({ changed }, 'days past due refreshed');
