@@ -168,6 +168,10 @@ const openPglite = async (opts: OpenOptions): Promise<Database> => {
       dataDir: dataDir.startsWith('memory://') ? undefined : dataDir,
       loadDataDir,
       parsers,
+      // PGlite's WebAssembly memory grows and never shrinks: with the default 128 MB of shared
+      // buffers a demo load alone filled them. 32 MB keeps the embedded server ~100 MB smaller
+      // (docs/benchmarks.md, B6); file-system pages stay cached by the OS.
+      startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'],
     } as ConstructorParameters<typeof PGlite>[0]);
   } catch (e) {
     release();
