@@ -10,6 +10,10 @@ const Env = z.object({
   TACTO_WORKERS: z.enum(['on', 'off']).default('on'),
   TACTO_DEMO_ACCOUNTS: z.coerce.number().int().min(0).max(1_000_000).default(3000),
   TACTO_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
+  /** 32-byte key (64 hex or base64) for provider secrets at rest; default a key file in the data dir. */
+  TACTO_SECRET_KEY: z.string().optional(),
+  /** Public base URL providers call back and debtors' links point to (default http://HOST:PORT). */
+  TACTO_PUBLIC_URL: z.string().url().optional(),
 });
 
 export interface Config {
@@ -21,6 +25,8 @@ export interface Config {
   workers: boolean;
   demoAccounts: number;
   poolSize: number;
+  secretKey: string | undefined;
+  publicUrl: string;
 }
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
@@ -40,5 +46,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     workers: e.TACTO_WORKERS === 'on',
     demoAccounts: e.TACTO_DEMO_ACCOUNTS,
     poolSize: e.TACTO_DB_POOL,
+    secretKey: e.TACTO_SECRET_KEY,
+    publicUrl: (e.TACTO_PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
   };
 };
