@@ -271,7 +271,8 @@ export const createDispatcher = (deps: DispatcherDeps) => {
           continue;
         }
         if (prior.status === 'sending') {
-          const action = recoveryAction(prior.provider, new Date(prior.send_started_at ?? prior.updated_at), now, ch.reconcileAfterSeconds);
+          // The send happened within the lease after send_started_at; its expiry, reconcileAfter after that.
+          const action = recoveryAction(prior.provider, new Date(prior.send_started_at ?? prior.updated_at), now, o.leaseSeconds + ch.reconcileAfterSeconds);
           if (action.kind === 'wait') {
             defer(row.id, action.until);
             continue;
@@ -356,14 +357,9 @@ export const createDispatcher = (deps: DispatcherDeps) => {
         continue;
       }
       const mailDomain = ch.config.provider === 'smtp' ? ch.config.from.address.split('@')[1] : 'sandbox.invalid';
-      // SMS expire at the end of their window, and never later than the reconciliation wait:
-      // after it, a message Twilio still had queued has been dropped, so a lookup is conclusive.
-      const queueLimit = new Date(now.getTime() + ch.reconcileAfterSeconds * 1000);
-      const windowEnd = row.window_end ? new Date(row.window_end) : null;
       const built = toOutboundMessage(rendered.message, {
         to: row.destination!,
         ...(unsubToken ? { unsubscribe: { url: unsubscribeUrl!, mailto: `optout+${unsubToken}@${mailDomain}` } } : {}),
-        expiresAt: windowEnd && windowEnd < queueLimit ? windowEnd : queueLimit,
         ...(rules.serviceWindowClosesAt ? { serviceWindowClosesAt: rules.serviceWindowClosesAt } : {}),
       });
       if (!built.ok) {
@@ -408,7 +404,18 @@ export const createDispatcher = (deps: DispatcherDeps) => {
       const group = toSend.filter((r) => r.channel === ch);
       if (group.length === 0) continue;
       const limit = ch.provider === 'sandbox' ? group.length : o.concurrency;
-      const rs = await mapLimit(group, limit, (r) => r.channel.adapter.send(r.outbound, { idempotencyKey: r.row.idempotency_key }));
+      const rs = await mapLimit(group, limit, (r) => {
+        // SMS expire at the end of their window, and never later than the reconciliation wait
+        // counted from this very send: after it, a message Twilio still had queued was dropped,
+        // so a lookup is conclusive.
+        let message = r.outbound;
+        if (message.channel === 'sms') {
+          const queueLimit = clock.now().getTime() + ch.reconcileAfterSeconds * 1000;
+          const windowEnd = r.row.window_end ? new Date(r.row.window_end).getTime() : Infinity;
+          message = { ...message, expiresAt: new Date(Math.min(queueLimit, windowEnd)) };
+        }
+        return r.channel.adapter.send(message, { idempotencyKey: r.row.idempotency_key });
+      });
       group.forEach((r, i) => {
         results[toSend.indexOf(r)] = rs[i]!;
       });
