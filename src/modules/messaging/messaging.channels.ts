@@ -17,8 +17,8 @@ import * as repo from './messaging.repo.ts';
 export const ChannelSettings = z.object({
   channels: z.array(z.enum(['sms', 'whatsapp', 'email'])).min(1),
   /** Token bucket of this tenant on this provider. */
-  ratePerSecond: z.number().positive().max(10_000).default(20),
-  burst: z.int().min(1).max(100_000).default(40),
+  ratePerSecond: z.number().positive().max(1_000_000).default(20),
+  burst: z.int().min(1).max(1_000_000).default(40),
   /**
    * After a crash or an uncertain failure, how long to wait before looking a message up at the
    * provider (Twilio) or giving up on its webhook (Meta). SMS are sent with this as their
