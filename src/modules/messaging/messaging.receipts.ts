@@ -60,22 +60,29 @@ export const createReceipts = (deps: ReceiptsDeps) => {
         const fresh = await repo.insertReceipt(tx, {
           tenantId, messageId: m.id, status: e.status, providerAt: e.occurredAt ?? null, now, errorCode: e.error?.code ?? null, providerErrorCode: e.error?.providerCode ?? null,
         });
-        if (!statusAdvances(m.status, e.status)) return { matched: true, applied: false, messageId: m.id };
-        await repo.applyReceipt(tx, m, { status: e.status, externalId: e.externalId, at: e.occurredAt ?? now, errorCode: e.error?.code ?? null, providerErrorCode: e.error?.providerCode ?? null, errorMessage: e.error?.message ?? null });
-        const contactStatus = contactStatusFor(e.status);
-        if (m.scheduled_contact_id && contactStatus) await repo.updateContactStatus(tx, tenantId, m.scheduled_contact_id, contactStatus, e.error?.code ?? null, now);
+        const advances = statusAdvances(m.status, e.status);
+        if (advances) {
+          await repo.applyReceipt(tx, m, { status: e.status, externalId: e.externalId, at: e.occurredAt ?? now, errorCode: e.error?.code ?? null, providerErrorCode: e.error?.providerCode ?? null, errorMessage: e.error?.message ?? null });
+          const contactStatus = contactStatusFor(e.status);
+          if (m.scheduled_contact_id && contactStatus) await repo.updateContactStatus(tx, tenantId, m.scheduled_contact_id, contactStatus, e.error?.code ?? null, now);
+        }
         const events: NewEvent[] = [];
         const payload = { messageId: m.id, scheduledContactId: m.scheduled_contact_id, debtorId: m.debtor_id, accountId: m.account_id, channel: m.channel, provider: m.provider };
-        // An orphan (a crash between the provider's answer and our record) is announced as sent too.
-        if (m.status === 'sending' && e.status !== 'sent' && contactStatus !== 'failed') events.push({ id: newId('evt'), tenantId, type: 'message.sent', subjectType: 'message', subjectId: m.id, payload: { ...payload, status: 'sent' }, occurredAt: now });
+        const orphan = m.status === 'sending' || m.status === 'retrying';
+        // An orphan (a crash between the provider's answer and our record) is announced as sent
+        // when its first receipt arrives; otherwise the dispatcher already announced it.
+        if (orphan && advances && e.status !== 'failed' && e.status !== 'undelivered' && e.status !== 'bounced') {
+          events.push({ id: newId('evt'), tenantId, type: 'message.sent', subjectType: 'message', subjectId: m.id, payload: { ...payload, status: 'sent' }, occurredAt: now });
+        }
+        // Each new receipt is announced once, even when it arrives after a later one (a `delivered` after `read`).
         const type = WEBHOOK_EVENT[e.status];
-        if (type && fresh) {
+        if (type && type !== 'message.sent' && fresh) {
           events.push({ id: newId('evt'), tenantId, type, subjectType: 'message', subjectId: m.id,
             payload: { ...payload, status: e.status, ...(type === 'message.failed' ? { errorCode: e.error?.code ?? null, providerErrorCode: e.error?.providerCode ?? null } : {}) }, occurredAt: now });
         }
         if (e.error?.optOut && m.contact_point_id) await optOutAddress(tx, tenantId, [m.contact_point_id], m.destination, m.channel, 'provider reported opt-out', now, events);
         await appendEvents(tx, events);
-        return { matched: true, applied: true, messageId: m.id };
+        return { matched: true, applied: advances, messageId: m.id };
       });
     },
 
