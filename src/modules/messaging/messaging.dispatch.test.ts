@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../../../test/support/app.ts';
 import { givenMessagingTenant } from '../../../test/support/messaging.ts';
@@ -20,6 +21,20 @@ const sandbox = async (tenantId: string, apiKey?: string) => {
   }
   await t.services.messaging.registry.put(tenantId, { config: { provider: 'sandbox', tenantId }, settings: { channels: ['sms', 'whatsapp', 'email'], ratePerSecond: 1000, burst: 1000 } });
 };
+
+const doc = readFileSync(new URL('../../../docs/webhooks.md', import.meta.url), 'utf8');
+const documentedFields = (type: string): string[] | null => {
+  const section = doc.split(`### \`${type}\`\n`)[1]?.split('\n### ')[0];
+  const json = section ? /```json\n([\s\S]*?)```/.exec(section)?.[1] : undefined;
+  return json ? Object.keys(JSON.parse(json.replaceAll('…', '')) as object).sort() : null;
+};
+
+afterAll(async () => {
+  // Every message.* event emitted by the tests in this file has exactly the documented fields.
+  const events = (await t.db.query<{ type: string; payload: Record<string, unknown> }>(`SELECT type, payload FROM events WHERE type LIKE 'message.%'`)).rows;
+  expect(new Set(events.map((e) => e.type))).toEqual(new Set(['message.sent', 'message.delivered', 'message.received']));
+  for (const e of events) expect({ type: e.type, fields: Object.keys(e.payload).sort() }).toEqual({ type: e.type, fields: documentedFields(e.type) });
+});
 
 describe('dispatcher over the sandbox channel', () => {
   it('sends a due SMS once, records its status, history and events, and tracks the link', async () => {
