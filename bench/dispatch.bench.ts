@@ -169,6 +169,9 @@ export async function benchDispatch(opts: { db: 'pglite' | 'postgres'; contacts:
               (SELECT count(*)::int FROM messages WHERE status = 'delivered') AS messages,
               (SELECT count(*)::int FROM events WHERE type LIKE 'message.%') AS events`,
     )).rows[0]!;
+    const notDelivered = (await db.query<{ status: string; status_reason: string | null; n: number }>(
+      `SELECT status, status_reason, count(*)::int AS n FROM scheduled_contacts WHERE status <> 'delivered' GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5`,
+    )).rows;
     const value = opts.contacts / dispatchSeconds;
     const ref = reference.claimed / reference.seconds;
     const ratio = value / ref;
@@ -177,7 +180,7 @@ export async function benchDispatch(opts: { db: 'pglite' | 'postgres'; contacts:
       workload: 'B3', value: Math.round(value), unit: 'msgs/s', reference: Math.round(ref), ratio: round(ratio, 3), target: 0.25, pass: ratio >= 0.25 && complete,
       rssMB: peakRssMB(), rssBeforeMB: rssBefore, rssAfterMB: rssAfter, contacts: opts.contacts, batch, db: opts.db,
       dispatchSeconds: round(dispatchSeconds), referenceSeconds: round(reference.seconds), generateSeconds: round(generateSeconds),
-      stats, delivered: check.delivered, sandboxMessages: check.sandbox, outboxEvents: check.events,
+      stats, notDelivered, delivered: check.delivered, sandboxMessages: check.sandbox, outboxEvents: check.events,
     };
   } finally {
     await db?.close();
