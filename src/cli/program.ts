@@ -29,7 +29,8 @@ export const buildProgram = (): Command => {
   const program = new Command('tacto')
     .description(
       'Tacto — collections platform. Data lives in ./data (PGlite) unless DATABASE_URL points at a PostgreSQL server.\n' +
-        'Environment: DATABASE_URL, TACTO_DATA_DIR, PORT, HOST, LOG_LEVEL, TACTO_TENANT (default tenant slug for commands).',
+        'Environment: DATABASE_URL, TACTO_DATA_DIR, PORT, HOST, LOG_LEVEL, TACTO_TENANT (default tenant slug for commands),\n' +
+        'TACTO_SECRET_KEY (encrypts provider credentials; default a key file in the data dir), TACTO_PUBLIC_URL (webhook and link base URL).',
     )
     .version(VERSION)
     .showHelpAfterError()
