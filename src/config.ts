@@ -12,6 +12,10 @@ const Env = z.object({
   TACTO_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
   // Outbound requests to tenant-given URLs (webhooks) reach only public addresses unless on.
   TACTO_OUTBOUND_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
+  /** 32-byte key (64 hex or base64) for provider secrets at rest; default a key file in the data dir. */
+  TACTO_SECRET_KEY: z.string().optional(),
+  /** Public base URL providers call back and debtors' links point to (default http://HOST:PORT). */
+  TACTO_PUBLIC_URL: z.string().url().optional(),
 });
 
 export interface Config {
@@ -24,6 +28,8 @@ export interface Config {
   demoAccounts: number;
   poolSize: number;
   outboundAllowPrivate: boolean;
+  secretKey: string | undefined;
+  publicUrl: string;
 }
 
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
@@ -44,5 +50,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     demoAccounts: e.TACTO_DEMO_ACCOUNTS,
     poolSize: e.TACTO_DB_POOL,
     outboundAllowPrivate: e.TACTO_OUTBOUND_ALLOW_PRIVATE === 'on',
+    secretKey: e.TACTO_SECRET_KEY,
+    publicUrl: (e.TACTO_PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
   };
 };

@@ -5,6 +5,7 @@ import { openDatabase, type Database } from './db/db.ts';
 import { migrate } from './db/migrate.ts';
 import { systemClock, type Clock } from './lib/clock.ts';
 import { newId } from './lib/ids.ts';
+import { createSecretBox, loadSecretKey } from './lib/secretbox.ts';
 import { createServices, type Services } from './services.ts';
 import { createOutboundFetch } from './lib/outbound-fetch.ts';
 
@@ -34,6 +35,9 @@ export const openContext = async (config: Config): Promise<Context> => {
     throw e;
   }
   const clock = systemClock;
+  // Provider secrets at rest: TACTO_SECRET_KEY, or a key generated once in the data directory.
+  const secretBox = createSecretBox(loadSecretKey(config.secretKey, resolve(config.dataDir, 'secret.key')));
   const outboundFetch = createOutboundFetch({ allowPrivate: config.outboundAllowPrivate });
-  return { config, db, clock, services: createServices({ db, clock, newId, outboundFetch }), close: () => db.close() };
+  const services = createServices({ db, clock, newId, outboundFetch, messaging: { secretBox, publicUrl: config.publicUrl } });
+  return { config, db, clock, services, close: () => db.close() };
 };

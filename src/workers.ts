@@ -8,12 +8,17 @@ import type { Logger } from './lib/logger.ts';
 import { createQueue, defineJobs, type Queue } from './jobs/index.ts';
 import { EVENT_JOBS, registerEventJobs, type WebhooksService } from './modules/events/index.ts';
 import { refreshDaysPastDue } from './modules/ledger/index.ts';
+import type { MessagingService } from './modules/messaging/index.ts';
 
 /** Every job Tacto runs, by name, with its payload schema. */
 export const JOBS = defineJobs({
   ...EVENT_JOBS,
   /** Nightly: days past due and buckets move with the calendar even when nothing else happens. */
   'ledger.refresh_dpd': { schema: z.object({}), retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 3_600 },
+  /** Every few seconds: claim and send due scheduled contacts (several workers claim side by side). */
+  'messaging.dispatch': { schema: z.object({}), retryLimit: 0, expireInSeconds: 600, deleteAfterSeconds: 3_600 },
+  /** Nightly: message bodies past their retention are purged (hashes and templates stay). */
+  'messaging.purge_bodies': { schema: z.object({}), retryLimit: 3, retryDelaySeconds: 300, expireInSeconds: 3_600 },
 });
 
 export interface Workers {
@@ -35,6 +40,10 @@ export const startWorkers = async (deps: {
   databaseUrl?: string | undefined;
   /** fetch for webhook deliveries (public addresses only unless configured otherwise). */
   outboundFetch?: FetchLike;
+  /** The messaging service that sends (its channel registry and secrets); dispatch is off without it. */
+  messaging?: MessagingService;
+  /** Seconds between dispatch jobs (default 5). */
+  dispatchEverySeconds?: number;
 }): Promise<Workers> => {
   const queue = createQueue(deps.db, {
     jobs: JOBS,
@@ -48,5 +57,18 @@ export const startWorkers = async (deps: {
     deps.log.info({ changed }, 'days past due refreshed');
   });
   await queue.schedule('ledger.refresh_dpd', '5 0 * * *');
+  const messaging = deps.messaging;
+  if (messaging) {
+    await queue.register('messaging.dispatch', async () => {
+      // Drains what is due in bounded passes; a job that overruns its slot is simply the next one's head start.
+      const s = await messaging.drain({ batchSize: 200, maxPasses: 50 });
+      if (s.claimed > 0) deps.log.info({ ...s }, 'dispatched');
+    });
+    queue.every('messaging.dispatch', deps.dispatchEverySeconds ?? 5, {});
+    await queue.register('messaging.purge_bodies', async () => {
+      deps.log.info({ purged: await messaging.purgeBodies() }, 'message bodies purged');
+    });
+    await queue.schedule('messaging.purge_bodies', '20 1 * * *');
+  }
   return { queue, webhooks, stop: () => queue.stop({ timeoutMs: 10_000 }) };
 };

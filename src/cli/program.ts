@@ -10,6 +10,7 @@ import { registerDemoCommand } from './demo.cli.ts';
 import { registerExportCommand } from './export.cli.ts';
 import { registerWebhookCommands } from './webhooks.cli.ts';
 import { registerPolicyCommands } from './policy.cli.ts';
+import { registerDispatchCommands } from './dispatch.cli.ts';
 import { CliError, printJson } from './output.ts';
 
 const VERSION = '0.1.0';
@@ -28,7 +29,8 @@ export const buildProgram = (): Command => {
   const program = new Command('tacto')
     .description(
       'Tacto — collections platform. Data lives in ./data (PGlite) unless DATABASE_URL points at a PostgreSQL server.\n' +
-        'Environment: DATABASE_URL, TACTO_DATA_DIR, PORT, HOST, LOG_LEVEL, TACTO_TENANT (default tenant slug for commands).',
+        'Environment: DATABASE_URL, TACTO_DATA_DIR, PORT, HOST, LOG_LEVEL, TACTO_TENANT (default tenant slug for commands),\n' +
+        'TACTO_SECRET_KEY (encrypts provider credentials; default a key file in the data dir), TACTO_PUBLIC_URL (webhook and link base URL).',
     )
     .version(VERSION)
     .showHelpAfterError()
@@ -40,6 +42,7 @@ export const buildProgram = (): Command => {
   registerExportCommand(program, withContext);
   registerWebhookCommands(program, withContext);
   registerPolicyCommands(program);
+  registerDispatchCommands(program, withContext);
 
   const db = program.command('db').description('Database maintenance');
   db.command('migrate')

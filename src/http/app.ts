@@ -17,6 +17,7 @@ import { importsRoutes } from '../modules/imports/index.ts';
 import { eventsRoutes } from '../modules/events/index.ts';
 import { exportsRoutes } from '../modules/exports/index.ts';
 import { policyRoutes } from '../modules/policy/index.ts';
+import { messagingApiRoutes, messagingPublicRoutes } from '../modules/messaging/index.ts';
 
 export interface AppOptions {
   db: Database;
@@ -51,7 +52,8 @@ export const buildApp = async (opts: AppOptions): Promise<FastifyInstance> => {
         title: 'Tacto API',
         version: opts.version ?? '0.1.0',
         description:
-          'Collections platform API: portfolio, ledger, imports, exports, webhooks and contact policy. ' +
+          'Collections platform API: portfolio, ledger, imports, exports, webhooks, contact policy and messaging. ' +
+          'Provider webhooks (/webhooks/…), tracked links (/l/…) and unsubscribe (/u/…) need no API key: they are verified by signature or token. ' +
           'Authenticate with a tenant API key: `Authorization: Bearer <key>`. Errors carry a stable `error.code`.',
       },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
@@ -79,10 +81,14 @@ export const buildApp = async (opts: AppOptions): Promise<FastifyInstance> => {
       await api.register(exportsRoutes({ db: opts.db }));
       await api.register(eventsRoutes(opts.services.webhooks));
       await api.register(policyRoutes(opts.services.policy));
+      await api.register(messagingApiRoutes(opts.services.messaging));
       for (const p of opts.apiPlugins ?? []) await api.register(p);
     },
     { prefix: '/api/v1' },
   );
+
+  // Provider webhooks, tracked links and unsubscribe: public, each verified on its own terms.
+  await app.register(messagingPublicRoutes(opts.services.messaging));
 
   const webDir = opts.webDir ?? join(process.cwd(), 'web', 'dist');
   if (existsSync(join(webDir, 'index.html'))) {

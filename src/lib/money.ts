@@ -64,7 +64,15 @@ export const formatMinor = (minor: number, exponent: number): string => {
 };
 
 /** Locale-aware display, e.g. `formatMoney(123456, 'EUR', 'es-ES') -> "1234,56 €"`. */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
 export const formatMoney = (minor: number, currency: string, locale: string): string => {
   const e = currencyExponent(currency);
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(Number(formatMinor(minor, e)));
+  // Building an Intl formatter costs far more than formatting with one: keep them per locale and currency.
+  const key = `${locale}\u0000${currency}`;
+  let f = moneyFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, { style: 'currency', currency });
+    moneyFormats.set(key, f);
+  }
+  return f.format(Number(formatMinor(minor, e)));
 };

@@ -59,7 +59,13 @@ export interface FakeTwilio extends RunningServer {
   sendInbound(url: string, params: Record<string, string>): Promise<Response>;
 }
 
-export const startFakeTwilio = async (options: { accountSid: string; authToken: string; apiKeys?: { sid: string; secret: string }[]; now?: () => Date }): Promise<FakeTwilio> => {
+export const startFakeTwilio = async (options: {
+  accountSid: string; authToken: string; apiKeys?: { sid: string; secret: string }[]; now?: () => Date;
+  /** Messages leave the queue at once (status `sent`, `date_sent` set), as they mostly do: a lookup then finds them. */
+  autoSend?: boolean;
+  /** Latency of each create, to widen the window in which a client can die mid-request. */
+  createDelayMs?: number;
+}): Promise<FakeTwilio> => {
   const now = options.now ?? (() => new Date());
   const messages: FakeMessage[] = [];
   const failures: Failure[] = [];
@@ -88,8 +94,9 @@ export const startFakeTwilio = async (options: { accountSid: string; authToken: 
     return (options.apiKeys ?? []).some((k) => k.sid === user && k.secret === pass);
   };
 
-  const create = (req: IncomingMessage, body: Buffer, res: ServerResponse): void => {
+  const create = async (req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> => {
     createRequests++;
+    if (options.createDelayMs) await new Promise((r) => setTimeout(r, options.createDelayMs));
     if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
       return error(res, 400, 20001, 'Content-Type must be application/x-www-form-urlencoded');
     }
@@ -138,6 +145,10 @@ export const startFakeTwilio = async (options: { accountSid: string; authToken: 
       dateCreated: now(), dateSent: null, errorCode: null, pendingError: outsideWindow ? 63016 : null,
     };
     messages.push(message);
+    if (options.autoSend && message.pendingError === null) {
+      message.status = 'sent';
+      message.dateSent = now();
+    }
     if (drop) {
       drop = false;
       req.socket.destroy();

@@ -9,6 +9,7 @@ import { DebtorsPage } from './pages/Debtors.tsx';
 import { DebtorDetailPage } from './pages/DebtorDetail.tsx';
 import { ImportsPage } from './pages/Imports.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
+import { InboxPage } from './pages/Inbox.tsx';
 
 /** Client routes live under /app: the server answers /app/* with index.html. */
 const router = createBrowserRouter([
@@ -25,6 +26,7 @@ const router = createBrowserRouter([
       { path: 'debtors', element: <DebtorsPage /> },
       { path: 'debtors/:id', element: <DebtorDetailPage /> },
       { path: 'imports', element: <ImportsPage /> },
+      { path: 'inbox', element: <InboxPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],
   },

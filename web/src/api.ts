@@ -11,6 +11,39 @@ export type { Account, AccountDetail, AccountListItem, ContactPoint, Debtor, Tra
 export type AccountStatus = Account['status'];
 export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['active', 'paid', 'settled', 'charged_off', 'closed', 'recalled'];
 
+/** The sandbox inbox (GET /sandbox/conversations, /sandbox/messages; POST /sandbox/replies). */
+export interface SandboxConversation {
+  address: string;
+  channel: string;
+  messages: number;
+  lastAt: string;
+  lastText: string;
+  debtorId: string | null;
+  debtorName: string | null;
+}
+
+export interface SandboxMessage {
+  id: string;
+  direction: 'outbound' | 'inbound';
+  channel: string;
+  to: string;
+  from: string;
+  text: string;
+  subject: string | null;
+  template: string | null;
+  status: string;
+  errorCode: string | null;
+  createdAt: string;
+}
+
+export interface SandboxReplyResult {
+  stored: boolean;
+  debtorId: string | null;
+  keywordAction: 'opt_out' | 'opt_in' | 'help' | null;
+  optedOut: number;
+  cancelled: number;
+}
+
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;
@@ -197,6 +230,9 @@ export const createApi = (apiKey: string, onUnauthorized: (e: ApiError) => void 
 
     listDebtors: (q: DebtorQuery, signal?: AbortSignal) => request<Page<Debtor>>('GET', '/debtors', { query: { ...q }, signal }),
     getDebtor: (id: string, signal?: AbortSignal) => request<Debtor>('GET', `/debtors/${encodeURIComponent(id)}`, { signal }),
+    sandboxConversations: (signal?: AbortSignal) => request<{ data: SandboxConversation[] }>('GET', '/sandbox/conversations', { signal }),
+    sandboxMessages: (address: string, signal?: AbortSignal) => request<{ data: SandboxMessage[] }>('GET', '/sandbox/messages', { query: { address }, signal }),
+    sandboxReply: (r: { channel: string; from: string; text: string }) => request<SandboxReplyResult>('POST', '/sandbox/replies', { json: r }),
     optOut: (debtorId: string, contactPointId: string, reason: string) =>
       request<Debtor>('POST', `/debtors/${encodeURIComponent(debtorId)}/contact-points/${encodeURIComponent(contactPointId)}/opt-out`, { json: { reason } }),
 

@@ -55,6 +55,8 @@ describe('event payloads match docs/webhooks.md', () => {
       seen.add(e.type);
       expect({ type: e.type, fields: Object.keys(e.payload).sort() }).toEqual({ type: e.type, fields: documentedFields(e.type) });
     }
-    expect([...seen].sort()).toEqual([...EVENT_TYPES].sort());
+    // message.* come from the dispatcher and the provider webhooks: their payloads are checked
+    // against this same document in src/modules/messaging/messaging.dispatch.test.ts.
+    expect([...seen].sort()).toEqual(EVENT_TYPES.filter((x) => !x.startsWith('message.')).sort());
   });
 });

@@ -16,6 +16,11 @@ export const EVENT_TYPES = [
   'transaction.reversed',
   'contact_point.opted_out',
   'import.completed',
+  'message.sent',
+  'message.delivered',
+  'message.read',
+  'message.failed',
+  'message.received',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -35,3 +35,13 @@ export { whatsappSubmission, validateWhatsAppSource, metaLanguageCode, META_LANG
 export type { WhatsAppSubmission } from './messaging.whatsapp.ts';
 export { toOutboundMessage } from './messaging.outbound.ts';
 export type { OutboundOptions, OutboundBuild } from './messaging.outbound.ts';
+
+export { createMessagingService } from './messaging.service.ts';
+export type { MessagingService, MessagingDeps } from './messaging.service.ts';
+export type { DispatchOptions, DispatchStats } from './messaging.dispatcher.ts';
+export { ChannelConfigInput, ChannelSettings } from './messaging.channels.ts';
+export { messagingApiRoutes, messagingPublicRoutes, BounceNotification } from './messaging.routes.ts';
+export {
+  checkChannelRules, jurisdictionFor, backoffSeconds, takeTokens, contactStatusFor, statusAdvances, recoveryAction, WHATSAPP_WINDOW_MS,
+} from './messaging.dispatch.domain.ts';
+export type { SuppressionCode, ChannelRuleInput, ChannelRuleOutcome, RecoveryAction, Bucket } from './messaging.dispatch.domain.ts';

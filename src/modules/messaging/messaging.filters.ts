@@ -40,6 +40,9 @@ const DATE_OPTIONS: Readonly<Record<DateStyle, Intl.DateTimeFormatOptions>> = {
   day_month: { day: 'numeric', month: 'long' },
 };
 
+/** Intl formatters are costly to build and cheap to reuse. */
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 /** A calendar date (`YYYY-MM-DD`); prints in the long local style ("15 de marzo de 2026"). */
 export class DateValue extends Drop {
   readonly iso: string;
@@ -51,7 +54,13 @@ export class DateValue extends Drop {
   }
   format(style: DateStyle): string {
     // Noon UTC formatted in UTC: the calendar date never moves, whatever the server's zone.
-    return new Intl.DateTimeFormat(this.#locale, { ...DATE_OPTIONS[style], timeZone: 'UTC' }).format(new Date(`${this.iso}T12:00:00Z`));
+    const key = `${this.#locale}\u0000${style}`;
+    let f = DATE_FORMATS.get(key);
+    if (!f) {
+      f = new Intl.DateTimeFormat(this.#locale, { ...DATE_OPTIONS[style], timeZone: 'UTC' });
+      DATE_FORMATS.set(key, f);
+    }
+    return f.format(new Date(`${this.iso}T12:00:00Z`));
   }
   override valueOf(): string {
     return this.format('long');

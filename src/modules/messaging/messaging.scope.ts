@@ -11,8 +11,15 @@ import type { Language, Money, RenderContext, TemplateChannel } from './messagin
 export type Scope = Record<string, unknown>;
 
 /** Today's calendar date in the debtor's zone (letters are dated in the reader's calendar). */
-export const localDate = (now: Date, timeZone: string): string =>
-  new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+export const localDate = (now: Date, timeZone: string): string => {
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, f);
+  }
+  return f.format(now);
+};
 
 export interface ScopeOptions {
   /** The opt-out confirmation carries no opt-out instruction and no unsubscribe link. */

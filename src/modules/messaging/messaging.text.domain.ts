@@ -32,6 +32,13 @@ export const fold = (input: MappedText): MappedText => {
   const map: number[] = [];
   for (let i = 0; i < input.text.length; i++) {
     const ch = input.text[i] ?? '';
+    const code = ch.charCodeAt(0);
+    // Printable ASCII needs only lower-casing (most of any message).
+    if (code >= 0x20 && code < 0x7f) {
+      text += code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : ch;
+      map.push(input.map[i] ?? i);
+      continue;
+    }
     const folded = ch.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[\u00a0\u2007\u202f]/g, ' ').toLowerCase();
     for (const f of folded) {
       text += f;

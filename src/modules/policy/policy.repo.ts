@@ -40,3 +40,17 @@ export const listDecisions = async (
       [tenantId, f.debtorId ?? null, f.accountId ?? null, f.cursor ?? null, f.limit],
     )
   ).rows;
+
+/** Many decisions in one statement (the dispatcher records one per contact of a batch). */
+export const insertDecisions = async (sql: Sql, tenantId: string, rows: readonly (Omit<PolicyDecisionRow, 'decided_at'> & { decided_at: Date })[]): Promise<void> => {
+  if (rows.length === 0) return;
+  const col = <T>(f: (r: (typeof rows)[number]) => T) => rows.map(f);
+  await sql.query(
+    `INSERT INTO policy_decisions (tenant_id, id, debtor_id, account_id, channel, proposed_at, allowed, reasons, next_allowed_at, pack_id, pack_version, decided_at)
+     SELECT $1, v.id, v.debtor_id, v.account_id, v.channel, v.proposed_at::timestamptz, v.allowed, v.reasons::jsonb, v.next_allowed_at::timestamptz, v.pack_id, v.pack_version, v.decided_at::timestamptz
+     FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+       AS v(id, debtor_id, account_id, channel, proposed_at, allowed, reasons, next_allowed_at, pack_id, pack_version, decided_at)`,
+    [tenantId, col((r) => r.id), col((r) => r.debtor_id), col((r) => r.account_id), col((r) => r.channel), col((r) => r.proposed_at.toISOString()), col((r) => r.allowed),
+      col((r) => JSON.stringify(r.reasons)), col((r) => r.next_allowed_at?.toISOString() ?? null), col((r) => r.pack_id), col((r) => r.pack_version), col((r) => r.decided_at.toISOString())],
+  );
+};

@@ -1,4 +1,4 @@
-import type { Database } from '../../db/db.ts';
+import type { Database, Sql } from '../../db/db.ts';
 import type { Clock } from '../../lib/clock.ts';
 import type { IdFactory } from '../../lib/ids.ts';
 import { evaluateContact, allowedWindows } from './policy.evaluate.ts';
@@ -58,6 +58,18 @@ export const createPolicyService = ({ db, clock, newId }: PolicyDeps) => ({
       })),
       nextCursor: rows.length === q.limit ? rows[rows.length - 1]!.id : null,
     };
+  },
+
+  /**
+   * Records decisions already evaluated (the dispatcher evaluates a batch with `evaluateContact`
+   * and writes them in one statement, in its own transaction).
+   */
+  async recordDecisions(sql: Sql, tenantId: string, items: readonly { decision: PolicyDecision; channel: string; proposedAt: Date; subject: DecisionSubject }[]): Promise<void> {
+    await repo.insertDecisions(sql, tenantId, items.map(({ decision, channel, proposedAt, subject }) => ({
+      id: newId('pdc'), debtor_id: subject.debtorId ?? null, account_id: subject.accountId ?? null, channel, proposed_at: proposedAt, allowed: decision.allowed,
+      reasons: decision.reasons, next_allowed_at: decision.nextAllowedAt ? new Date(decision.nextAllowedAt) : null, pack_id: decision.packId,
+      pack_version: decision.overlay ? `${decision.packVersion}+${decision.overlay.id}@${decision.overlay.version}` : decision.packVersion, decided_at: clock.now(),
+    })));
   },
 
   packs: () => Object.values(BUILT_IN_PACKS).map((p) => ({ id: p.id, version: p.version, jurisdiction: p.jurisdiction, name: p.name })),

@@ -1,0 +1,198 @@
+/**
+ * B3 (BENCHMARKS.md): dispatch N due messages through the sandbox channel — claim (SKIP LOCKED),
+ * send-time policy and channel re-check, render, template check, send (the sandbox store),
+ * record status, history and outbox events — against a bare `FOR UPDATE SKIP LOCKED` claim loop
+ * over the same rows with the same batch size, timed in the same run on the same database.
+ *
+ * `node bench/dispatch.bench.ts [--db postgres|pglite] [--contacts 100000] [--batch 500]`
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { openDatabase, type Database, type Sql } from '../src/db/db.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { systemClock } from '../src/lib/clock.ts';
+import { newId } from '../src/lib/ids.ts';
+import { createServices } from '../src/services.ts';
+import { parseArgs, peakRssMB, round } from './support.ts';
+
+const GIVEN = ['Lucía', 'José', 'Camila', 'Mateo', 'Valentina', 'Santiago', 'Sofía', 'Diego', 'Martina', 'Alejandro', 'Ana', 'Carlos'];
+const FAMILY = ['García', 'Rodríguez', 'Martínez', 'López', 'Sánchez', 'Pérez', 'Gómez', 'Fernández', 'Díaz', 'Moreno'];
+
+/** Seeded, deterministic (a small LCG): the same rows every run. */
+const rng = (seed: number) => () => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x7fffffff;
+};
+
+const csv = (v: unknown): string => {
+  if (v === null || v === undefined) return '';
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+};
+
+/** Debtors, phones, accounts (one instalment each, on the row) and due scheduled contacts, by COPY, in chunks. */
+const generate = async (db: Database, tenantId: string, creditorId: string, n: number, now: Date): Promise<void> => {
+  const r = rng(42);
+  const chunk = 10_000;
+  for (let start = 0; start < n; start += chunk) {
+    const end = Math.min(n, start + chunk);
+    const debtors: string[] = [];
+    const phones: string[] = [];
+    const accounts: string[] = [];
+    const contacts: string[] = [];
+    for (let i = start; i < end; i++) {
+      const id = `dbt_b3_${i}`;
+      const due = 2_000 + Math.floor(r() * 60_000);
+      const dpd = 1 + Math.floor(r() * 90);
+      const dueDate = new Date(now.getTime() - dpd * 86_400_000).toISOString().slice(0, 10);
+      debtors.push([tenantId, id, creditorId, `D${i}`, GIVEN[i % GIVEN.length], FAMILY[(i * 7) % FAMILY.length], 'es', 'ES', 'Europe/Madrid'].map(csv).join(','));
+      phones.push([tenantId, `cp_b3_${i}`, id, 'phone', `+346${String(10_000_000 + i).padStart(8, '0')}`, 'true'].map(csv).join(','));
+      accounts.push([tenantId, `acc_b3_${i}`, creditorId, id, `PR-${i}`, 'loan', 'EUR', due * 4, due * 3, dpd, dueDate, `{${dueDate}}`, `{${due}}`, '{0}'].map(csv).join(','));
+      contacts.push([tenantId, `sct_b3_${i}`, `acc_b3_${i}`, id, 'message', 'sms', i % 3 === 0 ? 'missed_payment_2' : 'missed_payment_1', 'es', `cp_b3_${i}`,
+        `+346${String(10_000_000 + i).padStart(8, '0')}`, new Date(now.getTime() - 60_000 - (n - i) * 10).toISOString(), `b3:${i}`].map(csv).join(','));
+    }
+    await db.copyIn('COPY debtors (tenant_id, id, creditor_id, external_ref, given_name, family_name, language, country, timezone) FROM STDIN WITH (FORMAT csv)', `${debtors.join('\n')}\n`);
+    await db.copyIn('COPY contact_points (tenant_id, id, debtor_id, kind, value, is_primary) FROM STDIN WITH (FORMAT csv)', `${phones.join('\n')}\n`);
+    await db.copyIn('COPY accounts (tenant_id, id, creditor_id, debtor_id, external_ref, product, currency, original_principal_minor, principal_minor, days_past_due, oldest_unpaid_due_date, schedule_due_dates, schedule_amounts_minor, schedule_paid_minor) FROM STDIN WITH (FORMAT csv)', `${accounts.join('\n')}\n`);
+    await db.copyIn('COPY scheduled_contacts (tenant_id, id, account_id, debtor_id, kind, channel, purpose, language, contact_point_id, destination, send_at, idempotency_key) FROM STDIN WITH (FORMAT csv)', `${contacts.join('\n')}\n`);
+  }
+  await db.exec('ANALYZE');
+};
+
+/** The reference: claim the same rows, same batch size, nothing else. */
+const bareClaimLoop = async (db: Database, batch: number): Promise<{ seconds: number; claimed: number }> => {
+  await db.exec(`DROP TABLE IF EXISTS b3_reference;
+    CREATE TABLE b3_reference AS SELECT tenant_id, id, send_at, kind, channel, 'scheduled'::text AS status, NULL::text AS claimed_by, NULL::timestamptz AS claim_expires_at FROM scheduled_contacts;
+    ALTER TABLE b3_reference ADD PRIMARY KEY (tenant_id, id);
+    CREATE INDEX b3_reference_due_idx ON b3_reference (send_at) WHERE status = 'scheduled';
+    ANALYZE b3_reference`);
+  let claimed = 0;
+  const t0 = performance.now();
+  for (;;) {
+    const r = await db.query(
+      `UPDATE b3_reference s SET status = 'claimed', claimed_by = 'bench', claim_expires_at = now() + interval '2 minutes'
+       FROM (SELECT tenant_id, id FROM b3_reference WHERE status = 'scheduled' AND send_at <= now() AND kind IN ('message','offer','lesson')
+             ORDER BY send_at LIMIT $1 FOR UPDATE SKIP LOCKED) due
+       WHERE s.tenant_id = due.tenant_id AND s.id = due.id RETURNING s.id`,
+      [batch],
+    );
+    if (r.rowCount === 0) break;
+    claimed += r.rowCount;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await db.exec('DROP TABLE b3_reference');
+  return { seconds, claimed };
+};
+
+/** B3_PROFILE=1: time spent per SQL statement (by its first characters), printed to stderr. */
+const profileSql = (db: Database): Map<string, [number, number]> => {
+  const times = new Map<string, [number, number]>();
+  const wrap = (sql: Sql): Sql => {
+    const query = sql.query.bind(sql);
+    sql.query = (async (text: string, params?: readonly unknown[]) => {
+      const t = performance.now();
+      try {
+        return await query(text, params);
+      } finally {
+        const k = text.replace(/\s+/g, ' ').slice(0, 100);
+        const e = times.get(k) ?? [0, 0];
+        e[0] += performance.now() - t;
+        e[1]++;
+        times.set(k, e);
+      }
+    }) as Sql['query'];
+    return sql;
+  };
+  wrap(db);
+  const transaction = db.transaction.bind(db);
+  db.transaction = (fn) => transaction((tx) => fn(wrap(tx)));
+  return times;
+};
+
+const resetPeakRss = (): void => {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+  } catch {
+    /* not Linux */
+  }
+};
+
+export async function benchDispatch(opts: { db: 'pglite' | 'postgres'; contacts: number; batch?: number; databaseUrl?: string }): Promise<Record<string, unknown>> {
+  const dir = mkdtempSync(join(tmpdir(), 'tacto-b3-'));
+  const scratch = `tacto_bench_b3_${process.pid}`;
+  const url = opts.databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const batch = opts.batch ?? 500;
+  let db: Database | null = null;
+  try {
+    if (opts.db === 'postgres') {
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${scratch}`);
+      await admin.end();
+      const u = new URL(url);
+      u.pathname = `/${scratch}`;
+      db = await openDatabase({ databaseUrl: u.toString(), poolSize: 8 });
+    } else db = await openDatabase({ dataDir: join(dir, 'pglite') });
+    await migrate(db);
+    const sqlTimes = process.env.B3_PROFILE ? profileSql(db) : null;
+    const services = createServices({ db, clock: systemClock, newId });
+    const tenant = await services.tenants.createTenant({ slug: 'bench', name: 'Gestiones Norte', country: 'ES' });
+    const creditor = await services.tenants.upsertCreditor(tenant.id, { externalRef: 'FS', name: 'Financiera Sol', country: 'ES' });
+    await db.query(`UPDATE creditors SET first_party = true, tax_id = 'A12345678', allowed_channels = ARRAY['sms','email'] WHERE id = $1`, [creditor.id]);
+    await db.query(`UPDATE tenants SET settings = $2::jsonb WHERE id = $1`, [tenant.id, JSON.stringify({ messaging: { contact: { phone: '910 000 000', hours: 'lun. a vie., 9:00 a 18:00' } } })]);
+    await services.messaging.registry.put(tenant.id, { config: { provider: 'sandbox', tenantId: tenant.id }, settings: { channels: ['sms', 'email', 'whatsapp'], ratePerSecond: 1_000_000, burst: 1_000_000 } });
+    const now = new Date();
+    const g0 = performance.now();
+    await generate(db, tenant.id, creditor.id, opts.contacts, now);
+    const generateSeconds = (performance.now() - g0) / 1000;
+
+    const reference = await bareClaimLoop(db, batch);
+
+    resetPeakRss();
+    const rssBefore = Math.round(process.memoryUsage().rss / 1048576);
+    const t0 = performance.now();
+    const stats = await services.messaging.drain({ batchSize: batch });
+    const dispatchSeconds = (performance.now() - t0) / 1000;
+    const rssAfter = Math.round(process.memoryUsage().rss / 1048576);
+    if (sqlTimes) for (const [k, [ms, n]] of [...sqlTimes].sort((a, b) => b[1][0] - a[1][0]).slice(0, 15)) process.stderr.write(`${Math.round(ms)} ms ${n}x ${k}\n`);
+
+    const check = (await db.query<{ delivered: number; sandbox: number; messages: number; events: number }>(
+      `SELECT (SELECT count(*)::int FROM scheduled_contacts WHERE status = 'delivered') AS delivered,
+              (SELECT count(*)::int FROM sandbox_messages) AS sandbox,
+              (SELECT count(*)::int FROM messages WHERE status = 'delivered') AS messages,
+              (SELECT count(*)::int FROM events WHERE type LIKE 'message.%') AS events`,
+    )).rows[0]!;
+    const notDelivered = (await db.query<{ status: string; status_reason: string | null; n: number }>(
+      `SELECT status, status_reason, count(*)::int AS n FROM scheduled_contacts WHERE status <> 'delivered' GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5`,
+    )).rows;
+    const value = opts.contacts / dispatchSeconds;
+    const ref = reference.claimed / reference.seconds;
+    const ratio = value / ref;
+    const complete = check.delivered === opts.contacts && check.sandbox === opts.contacts && check.messages === opts.contacts;
+    return {
+      workload: 'B3', value: Math.round(value), unit: 'msgs/s', reference: Math.round(ref), ratio: round(ratio, 3), target: 0.25, pass: ratio >= 0.25 && complete,
+      rssMB: peakRssMB(), rssBeforeMB: rssBefore, rssAfterMB: rssAfter, contacts: opts.contacts, batch, db: opts.db,
+      dispatchSeconds: round(dispatchSeconds), referenceSeconds: round(reference.seconds), generateSeconds: round(generateSeconds),
+      stats, notDelivered, delivered: check.delivered, sandboxMessages: check.sandbox, outboxEvents: check.events,
+    };
+  } finally {
+    await db?.close();
+    if (opts.db === 'postgres') {
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`).finally(() => admin.end());
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const args = parseArgs(process.argv.slice(2));
+  const db = (args.db ?? 'postgres') as 'postgres' | 'pglite';
+  const result = await benchDispatch({ db, contacts: Number(args.contacts ?? 100_000), ...(args.batch ? { batch: Number(args.batch) } : {}) });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}

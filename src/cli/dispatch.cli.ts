@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Context } from '../context.ts';
+import { CliError, printJson } from './output.ts';
+import { defaultTenant, tenantIdOf } from './tenants.cli.ts';
+
+type WithContext = <T>(fn: (ctx: Context) => Promise<T>) => Promise<T>;
+
+const positive = (name: string, value: string): number => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new CliError(`${name} must be a positive number`, 2);
+  return n;
+};
+
+export const registerDispatchCommands = (program: Command, withContext: WithContext): void => {
+  program
+    .command('dispatch')
+    .description('Send due scheduled contacts: claim (SKIP LOCKED), re-check policy and channel rules, render, send, record. Runs until stopped; --once drains what is due and exits')
+    .option('--once', 'dispatch until nothing is due, print the counts and exit', false)
+    .option('--batch <n>', 'contacts claimed per pass', '200')
+    .option('--lease <seconds>', 'claim lease: after it a crashed dispatcher\'s contacts are taken again', '120')
+    .option('--concurrency <n>', 'parallel sends per network provider', '8')
+    .option('--idle <ms>', 'pause when nothing is due (continuous mode)', '1000')
+    .action((o: { once: boolean; batch: string; lease: string; concurrency: string; idle: string }) =>
+      withContext(async (ctx) => {
+        const options = { batchSize: positive('--batch', o.batch), leaseSeconds: positive('--lease', o.lease), concurrency: positive('--concurrency', o.concurrency) };
+        if (o.once) {
+          printJson(await ctx.services.messaging.drain(options));
+          return;
+        }
+        let stopping = false;
+        const stop = (): void => {
+          stopping = true;
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        process.stderr.write(`tacto dispatch: running (database: ${ctx.db.kind}); Ctrl-C to stop\n`);
+        while (!stopping) {
+          const s = await ctx.services.messaging.dispatchOnce(options);
+          if (s.claimed > 0) process.stdout.write(`${JSON.stringify(s)}\n`);
+          if (s.claimed === 0 || s.claimed === s.deferred) await new Promise((r) => setTimeout(r, positive('--idle', o.idle)));
+        }
+      }),
+    );
+
+  const channels = program.command('channels').description('Provider configuration per tenant (stored encrypted)');
+  channels
+    .command('set')
+    .description('Set one provider\'s configuration from a JSON file {"config": {...}, "settings": {"channels": [...], ...}} (see docs/messaging.md)')
+    .argument('<file>', 'JSON file, or - for stdin')
+    .option('--tenant <slug>', 'tenant slug', defaultTenant())
+    .action((file: string, o: { tenant: string }) =>
+      withContext(async (ctx) => {
+        let doc: unknown;
+        try {
+          doc = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
+        } catch (e) {
+          throw new CliError(`could not read ${file}: ${(e as Error).message}`);
+        }
+        printJson(await ctx.services.messaging.registry.put(await tenantIdOf(ctx, o.tenant), doc));
+      }),
+    );
+  channels
+    .command('list')
+    .description('Configured providers and their channels (secrets replaced)')
+    .option('--tenant <slug>', 'tenant slug', defaultTenant())
+    .action((o: { tenant: string }) => withContext(async (ctx) => printJson(await ctx.services.messaging.registry.describe(await tenantIdOf(ctx, o.tenant)))));
+
+  const messages = program.command('messages').description('Messages and their retention');
+  messages
+    .command('purge-bodies')
+    .description('Remove message bodies older than each tenant\'s retention (messaging.bodyRetentionDays, default 1095); hashes and templates stay (the nightly job does this)')
+    .action(() => withContext(async (ctx) => printJson({ purged: await ctx.services.messaging.purgeBodies() })));
+};
