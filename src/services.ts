@@ -33,7 +33,11 @@ export const createServices = (deps: ServiceDeps, overrides: { webhooks?: Webhoo
     tenants: createTenantsService(deps),
     portfolio: createPortfolioService(deps),
     ledger: createLedgerService(deps),
-    webhooks: overrides.webhooks ?? createWebhooksService({ ...deps, fetch: deps.outboundFetch ?? createOutboundFetch({ allowPrivate: false }) }),
+    webhooks: overrides.webhooks ?? createWebhooksService({
+      ...deps,
+      fetch: deps.outboundFetch ?? createOutboundFetch({ allowPrivate: false }),
+      ...(deps.messaging?.secretBox ? { secrets: deps.messaging.secretBox } : {}),
+    }),
     policy,
     messaging: createMessagingService({
       db: deps.db, clock: deps.clock, newId: deps.newId, policy,

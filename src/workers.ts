@@ -3,6 +3,7 @@ import type { Database } from './db/db.ts';
 import type { Clock } from './lib/clock.ts';
 import { isoDate } from './lib/clock.ts';
 import { createOutboundFetch, type FetchLike } from './lib/outbound-fetch.ts';
+import type { SecretBox } from './lib/secretbox.ts';
 import type { IdFactory } from './lib/ids.ts';
 import type { Logger } from './lib/logger.ts';
 import { createQueue, defineJobs, type Queue } from './jobs/index.ts';
@@ -40,6 +41,8 @@ export const startWorkers = async (deps: {
   databaseUrl?: string | undefined;
   /** fetch for webhook deliveries (public addresses only unless configured otherwise). */
   outboundFetch?: FetchLike;
+  /** Seals and opens webhook signing secrets at rest. */
+  secretBox?: SecretBox;
   /** The messaging service that sends (its channel registry and secrets); dispatch is off without it. */
   messaging?: MessagingService;
   /** Seconds between dispatch jobs (default 5). */
@@ -51,7 +54,9 @@ export const startWorkers = async (deps: {
     logger: { error: (o, m) => deps.log.error(o, m), warn: (o, m) => deps.log.warn(o, m) },
   });
   await queue.start();
-  const webhooks = await registerEventJobs(queue, { db: deps.db, clock: deps.clock, newId: deps.newId, fetch: deps.outboundFetch ?? createOutboundFetch({ allowPrivate: false }) });
+  const webhooks = await registerEventJobs(queue, { db: deps.db, clock: deps.clock, newId: deps.newId, fetch: deps.outboundFetch ?? createOutboundFetch({ allowPrivate: false }),
+    ...(deps.secretBox ? { secrets: deps.secretBox } : {}),
+  });
   await queue.register('ledger.refresh_dpd', async () => {
     const changed = await refreshDaysPastDue(deps.db, isoDate(deps.clock.now()));
     deps.log.info({ changed }, 'days past due refreshed');

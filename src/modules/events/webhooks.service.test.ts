@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import type { Database } from '../../db/db.ts';
@@ -9,6 +10,7 @@ import { AppError } from '../../lib/errors.ts';
 import { createTestDatabase } from '../../../test/support/db.ts';
 import { givenTenant } from '../../../test/support/fixtures.ts';
 import { MAX_ATTEMPTS, retrySchedule } from './webhooks.domain.ts';
+import { createSecretBox } from '../../lib/secretbox.ts';
 import { WebhookEndpointList, appendEvents, createWebhooksService, type EventType } from './index.ts';
 
 /** A local receiver: each path answers as told; every request is recorded with its raw body. */
@@ -103,6 +105,24 @@ describe('relay and delivery', () => {
     const { data } = await svc.listDeliveries(tenantId);
     expect(data).toHaveLength(1);
     expect(await svc.deliverDue()).toMatchObject({ delivered: 1 }); // leave nothing pending for the next test
+  });
+
+  it('keeps the signing secret sealed at rest and still signs with it', async () => {
+    const { tenantId } = await givenTenant(db);
+    const clock = fixedClock(new Date().toISOString());
+    const secrets = createSecretBox(randomBytes(32));
+    const svc = createWebhooksService({ db, clock, newId, fetch, secrets });
+    const ep = await svc.createEndpoint(tenantId, { url: receiver.url(`/sealed/${tenantId}`) });
+    const stored = (await db.query<{ secret: string }>('SELECT secret FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2', [tenantId, ep.id])).rows[0]!.secret;
+    expect(stored).toMatch(/^v1\./);
+    expect(stored).not.toContain(ep.secret.slice(6));
+    expect(secrets.open(stored)).toBe(ep.secret);
+    await emit(tenantId, 'payment.recorded', { accountId: 'acc_1', amountMinor: 100, currency: 'EUR' }, new Date(Math.floor(Date.now() / 1000) * 1000 + 1000));
+    await svc.relayAll();
+    expect(await svc.deliverDue()).toMatchObject({ delivered: 1 });
+    const got = receiver.received.filter((r) => r.path === `/sealed/${tenantId}`);
+    expect(got).toHaveLength(1);
+    new Webhook(ep.secret).verify(got[0]!.body, got[0]!.headers as Record<string, string>);
   });
 
   it('delivers signed envelopes that the Standard Webhooks library verifies', async () => {

@@ -23,6 +23,11 @@ export interface WebhooksDeps {
   newId: IdFactory;
   fetch: FetchLike;
   /**
+   * Seals signing secrets at rest (lib/secretbox.ts); without it they are stored as given. A stored
+   * value not in the sealed form (an endpoint made before sealing) is used as it is.
+   */
+  secrets?: { seal(plaintext: string): string; open(sealed: string): string };
+  /**
    * Enqueues delivery attempts in the caller's transaction (the worker wires this to the job
    * queue). Without it, deliveries wait for `deliverDue()` to sweep them.
    */
@@ -97,7 +102,8 @@ export const createWebhooksService = (deps: WebhooksDeps) => {
   const random = deps.randomBytes ?? ((n: number) => nodeRandomBytes(n));
 
   const attempt = async (d: repo.ClaimedDelivery): Promise<keyof Omit<DeliveryCounts, 'attempted'> | 'stale'> => {
-    const signed = signRequest(d.secret, d.event_id, clock.now(), buildEnvelope({ id: d.event_id, type: d.type, occurredAt: new Date(d.occurred_at), payload: d.payload }));
+    const secret = deps.secrets && d.secret.startsWith('v1.') ? deps.secrets.open(d.secret) : d.secret;
+    const signed = signRequest(secret, d.event_id, clock.now(), buildEnvelope({ id: d.event_id, type: d.type, occurredAt: new Date(d.occurred_at), payload: d.payload }));
     const result = await postWebhook(deps.fetch, d.url, signed, timeoutMs);
     const now = clock.now();
     const outcome = decideAfterAttempt(result, d.attempts, now, d.id);
@@ -169,7 +175,7 @@ export const createWebhooksService = (deps: WebhooksDeps) => {
       const v = parse(s.WebhookEndpointCreate, input, 'WEBHOOK.INVALID_ENDPOINT');
       const secret = secretFromBytes(random(32));
       const row = await repo.insertEndpoint(db, {
-        tenant_id: tenantId, id: newId('whe'), url: v.url, secret, event_types: [...new Set(v.eventTypes)], description: v.description ?? null, created_at: clock.now(),
+        tenant_id: tenantId, id: newId('whe'), url: v.url, secret: deps.secrets ? deps.secrets.seal(secret) : secret, event_types: [...new Set(v.eventTypes)], description: v.description ?? null, created_at: clock.now(),
       });
       return { ...toEndpoint(row), secret };
     },
