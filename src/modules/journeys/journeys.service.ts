@@ -316,6 +316,8 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
       scheduledContacts: contacts.map(toScheduledContact),
       preview,
       previewError,
+      /** The run already advanced this account today: a re-run would leave it as it is. */
+      advancedToday: row.last_run_date === businessDate,
     };
   };
 
