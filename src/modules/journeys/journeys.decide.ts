@@ -96,7 +96,7 @@ export interface StateRow {
   readonly last_contact_key: string | null;
   /** How many of the stored pending events this decision consumed (removed on write). */
   readonly consumed_events: number;
-  readonly explanation: readonly ExplanationLine[];
+  readonly explanation: readonly StoredLine[];
 }
 
 /** A contact to schedule (a row of scheduled_contacts without run and ids). */
@@ -142,6 +142,10 @@ export interface Decision {
 }
 
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
+
+/** A stored explanation line: the code and its parameters (the sentences are rendered on read). */
+export interface StoredLine { readonly code: string; readonly params: Readonly<Record<string, string | number>> }
+const compact = (lines: readonly ExplanationLine[]): StoredLine[] => lines.map((l) => ({ code: l.code, params: l.params }));
 
 const HHMM = /^([01]\d|2[0-4]):[0-5]\d$/;
 
@@ -349,7 +353,7 @@ export function decideAccount(ctx: RunContext, input: AccountInput): Decision {
           attempt: action.attempt,
         },
         explanation: {
-          lines,
+          lines: compact(lines),
           sendTime: sendTime ? { at: sendTime.at, reason: sendTime.reason } : null,
           policy: policyNote ? { jurisdiction, channel: policyNote.channel, allowed: policyNote.allowed, windows: policyNote.windows.slice(0, 3), reasons: policyNote.reasons } : null,
         },
@@ -366,7 +370,7 @@ export function decideAccount(ctx: RunContext, input: AccountInput): Decision {
     episode: assigned ? episode : (stored?.episode ?? episode),
     last_contact_key: contact ? contact.idempotency_key : (stored?.last_contact_key ?? null),
     consumed_events: stored?.pending_events.length ?? 0,
-    explanation: lines,
+    explanation: compact(lines),
   };
   const changed = assigned || contact !== null || !stored || (stored.pending_events.length > 0) || stateDiffers(stored, row);
   return {
@@ -383,7 +387,7 @@ function unassignedRow(
     // A finished journey is remembered so the same episode does not start it again.
     journey_id: stored?.journey_id ?? null, journey_version: stored?.journey_version ?? null, step_id: null, entered_at: null, entered_step_at: null,
     attempts: 0, last_action: stored?.last_action ?? null, status: 'unassigned', status_reason: null, episode: stored?.episode ?? null,
-    last_contact_key: stored?.last_contact_key ?? null, consumed_events: stored?.pending_events.length ?? 0, explanation: lines,
+    last_contact_key: stored?.last_contact_key ?? null, consumed_events: stored?.pending_events.length ?? 0, explanation: compact(lines),
   };
 }
 

@@ -161,10 +161,19 @@ const REASON_ES: Record<string, string> = {
 
 export type ExplainCode = keyof typeof SENTENCES;
 
-export const line = (code: ExplainCode, params: ExplainParams = {}): ExplanationLine => ({
-  code,
-  params,
-  text: SENTENCES[code](params),
-});
+/**
+ * The sentences are rendered when first read (an enumerable getter, so JSON keeps them): the
+ * daily run stores codes and parameters only and never pays for the text.
+ */
+export const line = (code: ExplainCode, params: ExplainParams = {}): ExplanationLine => {
+  let text: { es: string; en: string } | null = null;
+  return {
+    code,
+    params,
+    get text() {
+      return (text ??= SENTENCES[code](params));
+    },
+  };
+};
 
 export const EXPLAIN_CODES = Object.keys(SENTENCES) as ExplainCode[];

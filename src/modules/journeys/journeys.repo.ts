@@ -281,10 +281,10 @@ export const loadScheduleFacts = async (
  */
 export const loadContactHistory = async (
   sql: Sql, tenantId: string, debtorIds: readonly string[], since: Date,
-): Promise<(HistoryRow & { debtor_id: string })[]> =>
+): Promise<(HistoryRow & { debtor_id: string; idempotency_key: string })[]> =>
   (
-    await sql.query<HistoryRow & { debtor_id: string }>(
-      `SELECT debtor_id, account_id, channel, status, coalesce(sent_at, send_at) AS at, destination, kind
+    await sql.query<HistoryRow & { debtor_id: string; idempotency_key: string }>(
+      `SELECT debtor_id, account_id, channel, status, coalesce(sent_at, send_at) AS at, destination, kind, idempotency_key
        FROM scheduled_contacts
        WHERE tenant_id = $1 AND debtor_id = ANY($2::text[]) AND send_at >= $3
          AND status IN ('scheduled','claimed','sent','delivered','read','failed')`,

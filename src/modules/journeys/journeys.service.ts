@@ -8,6 +8,8 @@ import type { PolicyInput } from '../policy/index.ts';
 import { TenantOverlay } from '../policy/index.ts';
 import { HISTORY_DAYS, decideAccount } from './journeys.decide.ts';
 import type { AccountInput, ContactDraft, Decision, RunContext, StateRow, StoredJourney } from './journeys.decide.ts';
+import { EXPLAIN_CODES, line } from './journeys.explain.domain.ts';
+import type { ExplainCode, ExplanationLine } from './journeys.explain.domain.ts';
 import type { HistoryRow } from './journeys.facts.domain.ts';
 import type { Journey } from './journeys.journey.domain.ts';
 import { loadStrategies } from './journeys.library.ts';
@@ -69,6 +71,9 @@ export const toRunSummary = (r: repo.RunRow): RunSummary => ({
 });
 
 export const DEFAULT_BATCH_SIZE = 5_000;
+
+/** Another process moved the run's checkpoint: this one stops and leaves the run to it. */
+class RunTakenOver extends Error {}
 
 /** Outbox event types that cancel what is pending (see `handleOutboxEvents`). */
 export const CANCELLING_EVENT_TYPES = ['payment.recorded', 'contact_point.opted_out', 'account.status_changed'] as const;
@@ -157,9 +162,27 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
     receipt: r.lc_status ? { status: r.lc_status, channel: r.lc_channel, at: r.lc_at ?? new Date(0) } : null,
   });
 
-  /** Decides and writes one batch in the caller's transaction; returns the cursor and counts. */
-  const runBatch = async (tx: Sql, tenantId: string, run: repo.RunRow, ctx: RunContext, rows: repo.BatchAccountRow[]): Promise<repo.BatchCounts> => {
-    const inputs = await loadBatchInputs(tx, tenantId, rows, ctx.businessDate, ctx.at);
+  interface ReadBatch { rows: repo.BatchAccountRow[]; inputs: Awaited<ReturnType<typeof loadBatchInputs>> | null }
+  interface DecidedBatch { cursor: string; counts: repo.BatchCounts; inserts: StateRow[]; updates: StateRow[]; contacts: (ContactDraft & { id: string })[] }
+
+  const readBatch = async (tenantId: string, afterId: string | null, size: number, ctx: RunContext): Promise<ReadBatch> => {
+    const rows = await repo.loadAccountBatch(db, tenantId, afterId, size);
+    return { rows, inputs: rows.length ? await loadBatchInputs(db, tenantId, rows, ctx.businessDate, ctx.at) : null };
+  };
+
+  /** Decides a batch in memory (no I/O). `recent` are contacts the batch's reads may not have seen yet. */
+  const decideBatch = (ctx: RunContext, b: ReadBatch, recent: readonly (ContactDraft & { id: string })[]): DecidedBatch => {
+    const inputs = b.inputs!;
+    if (recent.length > 0) {
+      // Contacts of the previous batches whose commit may not have been visible when this batch
+      // was read: added to their debtors' history unless the read already had them.
+      for (const c of recent) {
+        const list = inputs.history.get(c.debtor_id);
+        if (!list) continue;
+        if (list.some((h) => (h as { idempotency_key?: string }).idempotency_key === c.idempotency_key)) continue;
+        list.push({ debtor_id: c.debtor_id, account_id: c.account_id, channel: c.channel, status: 'scheduled', at: c.send_at, destination: c.destination, kind: c.kind, idempotency_key: c.idempotency_key } as HistoryRow & { debtor_id: string });
+      }
+    }
     const counts: Record<string, number> = {};
     const bump = (k: string): void => void (counts[k] = (counts[k] ?? 0) + 1);
     const inserts: StateRow[] = [];
@@ -167,7 +190,7 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
     const contacts: (ContactDraft & { id: string })[] = [];
     let advanced = 0;
     let assigned = 0;
-    for (const r of rows) {
+    for (const r of b.rows) {
       if (r.last_run_date === ctx.businessDate) {
         bump('alreadyAdvanced');
         continue;
@@ -188,20 +211,36 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
         bump(`status.${d.state.status}`);
       }
       if (d.contact) {
-        contacts.push({ ...d.contact, id: newId('sct') });
-        bump(`scheduled.${d.contact.kind === 'agent_task' ? `agent_task.${d.contact.content.task ? (d.contact.content.task as { type: string }).type : 'task'}` : d.contact.channel}`);
+        const contact = { ...d.contact, id: newId('sct') };
+        contacts.push(contact);
+        const task = d.contact.content.task as { type: string } | undefined;
+        bump(`scheduled.${d.contact.kind === 'agent_task' ? `agent_task.${task?.type ?? 'task'}` : d.contact.channel}`);
         // Later accounts of the same debtor in this batch see this contact in their history.
         const list = inputs.history.get(r.debtor_id) ?? [];
-        list.push({ debtor_id: r.debtor_id, account_id: r.id, channel: d.contact.channel, status: 'scheduled', at: d.contact.send_at, destination: d.contact.destination, kind: d.contact.kind });
+        list.push({ debtor_id: r.debtor_id, account_id: r.id, channel: contact.channel, status: 'scheduled', at: contact.send_at, destination: contact.destination, kind: contact.kind, idempotency_key: contact.idempotency_key } as HistoryRow & { debtor_id: string });
         inputs.history.set(r.debtor_id, list);
       } else if (d.sendTime && d.sendTime.at === null) bump('noWindow');
     }
-    const now = clock.now();
-    const scheduled = await repo.insertContacts(tx, tenantId, run.id, ctx.businessDate, contacts, now);
-    if (scheduled < contacts.length) counts.alreadyScheduled = (counts.alreadyScheduled ?? 0) + contacts.length - scheduled;
-    await repo.insertStates(tx, tenantId, run.id, ctx.businessDate, inserts, now);
-    await repo.updateStates(tx, tenantId, run.id, ctx.businessDate, updates, now);
-    return { seen: rows.length, advanced, assigned, scheduled, counts };
+    return { cursor: b.rows[b.rows.length - 1]!.id, counts: { seen: b.rows.length, advanced, assigned, scheduled: 0, counts }, inserts, updates, contacts };
+  };
+
+  /**
+   * Writes a decided batch and moves the checkpoint in one transaction. The run row is locked and
+   * its cursor must still be where this batch started: otherwise another process advanced the
+   * same run meanwhile, and this one stops (its batch is discarded, nothing was written).
+   */
+  const writeBatch = async (tenantId: string, runId: string, businessDate: string, from: string | null, d: DecidedBatch): Promise<void> => {
+    await db.transaction(async (tx) => {
+      const locked = await repo.lockRun(tx, tenantId, runId);
+      if (!locked || locked.status !== 'running' || locked.cursor !== from) throw new RunTakenOver();
+      const now = clock.now();
+      const scheduled = await repo.insertContacts(tx, tenantId, runId, businessDate, d.contacts, now);
+      if (scheduled < d.contacts.length) d.counts.counts.alreadyScheduled = (d.counts.counts.alreadyScheduled ?? 0) + d.contacts.length - scheduled;
+      d.counts.scheduled = scheduled;
+      await repo.insertStates(tx, tenantId, runId, businessDate, d.inserts, now);
+      await repo.updateStates(tx, tenantId, runId, businessDate, d.updates, now);
+      await repo.saveRunProgress(tx, tenantId, runId, d.cursor, d.counts, now);
+    });
   };
 
   const defaultInstant = (businessDate: string): string => {
@@ -239,29 +278,47 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
     }
     const ctx = await contextFor(db, o.tenantId, businessDate, run.decided_at.toISOString());
     const batchSize = o.batchSize ?? DEFAULT_BATCH_SIZE;
+    // A pipeline of three stages: while Node decides batch k, the database reads batch k+1 and
+    // then writes batch k-1 (a server works on both at once; on PGlite they simply queue). Each
+    // batch still commits its writes with its checkpoint, in order.
+    let cursor = (await repo.findRun(db, o.tenantId, run.id))!.cursor;
     let batch = 0;
+    let pending: Promise<ReadBatch> = readBatch(o.tenantId, cursor, batchSize, ctx);
+    let writing: Promise<void> | null = null;
+    const recent: (ContactDraft & { id: string })[][] = [];
+    let seen = 0;
+    let scheduledTotal = 0;
     try {
       for (;;) {
-        const done = await db.transaction(async (tx) => {
-          const locked = await repo.lockRun(tx, o.tenantId, run.id);
-          if (!locked || locked.status !== 'running') return true;
-          const rows = await repo.loadAccountBatch(tx, o.tenantId, locked.cursor, batchSize);
-          if (rows.length === 0) {
-            await repo.finishRun(tx, o.tenantId, run.id, 'completed', clock.now());
-            return true;
-          }
-          const c = await runBatch(tx, o.tenantId, locked, ctx, rows);
-          await repo.saveRunProgress(tx, o.tenantId, run.id, rows[rows.length - 1]!.id, c, clock.now());
-          return false;
+        const b = await pending;
+        if (b.rows.length === 0) break;
+        const next = b.rows[b.rows.length - 1]!.id;
+        pending = readBatch(o.tenantId, next, batchSize, ctx);
+        pending.catch(() => undefined);
+        const decided = decideBatch(ctx, b, recent.flat());
+        if (writing) await writing;
+        const from = cursor;
+        writing = writeBatch(o.tenantId, run.id, businessDate, from, decided).then(() => {
+          batch++;
+          seen += decided.counts.seen;
+          scheduledTotal += decided.counts.scheduled;
+          o.onProgress?.({ runId: run.id, businessDate, batch, accountsSeen: seen, contactsScheduled: scheduledTotal });
         });
-        if (done) break;
-        batch++;
-        if (o.onProgress) {
-          const r = (await repo.findRun(db, o.tenantId, run.id))!;
-          o.onProgress({ runId: r.id, businessDate, batch, accountsSeen: r.accounts_seen, contactsScheduled: r.contacts_scheduled });
-        }
+        writing.catch(() => undefined);
+        recent.push(decided.contacts);
+        if (recent.length > 2) recent.shift();
+        cursor = next;
       }
+      if (writing) await writing;
+      await db.transaction(async (tx) => {
+        const locked = await repo.lockRun(tx, o.tenantId, run.id);
+        if (locked && locked.status === 'running' && locked.cursor === cursor) await repo.finishRun(tx, o.tenantId, run.id, 'completed', clock.now());
+      });
     } catch (e) {
+      if (e instanceof RunTakenOver) {
+        // Another process is running the same day: it finishes the run; report where it stands.
+        return { ...toRunSummary((await repo.findRun(db, o.tenantId, run.id))!), resumed, seconds: Math.round((performance.now() - started) / 10) / 100 };
+      }
       await repo.finishRun(db, o.tenantId, run.id, 'failed', clock.now(), (e as Error).message.slice(0, 500)).catch(() => undefined);
       throw e;
     }
@@ -312,7 +369,7 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
           lastAction: stored.last_action, pendingEvents: stored.pending_events, lastRunDate: stored.last_run_date,
         }
         : null,
-      lastDecision: stored ? { runDate: stored.last_run_date, lines: row.aj_explanation ?? null } : null,
+      lastDecision: stored ? { runDate: stored.last_run_date, lines: renderLines(row.aj_explanation) } : null,
       scheduledContacts: contacts.map(toScheduledContact),
       preview,
       previewError,
@@ -493,10 +550,16 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
 
 export type JourneysService = ReturnType<typeof createJourneysService>;
 
+/** Stored explanation lines (code and parameters) with their sentences rendered again. */
+export const renderLines = (stored: unknown): ExplanationLine[] =>
+  (Array.isArray(stored) ? stored : []).map((l: { code?: string; params?: Record<string, string | number> }) =>
+    (EXPLAIN_CODES as readonly string[]).includes(l.code ?? '') ? line(l.code as ExplainCode, l.params ?? {}) : { code: l.code as ExplainCode, params: l.params ?? {}, text: { es: String(l.code), en: String(l.code) } });
+
 export const toScheduledContact = (r: repo.ScheduledContactRow) => ({
   id: r.id, accountId: r.account_id, debtorId: r.debtor_id, kind: r.kind, channel: r.channel, purpose: r.purpose, templateRef: r.template_ref,
   language: r.language, contactPointId: r.contact_point_id, sendAt: r.send_at.toISOString(), windowEnd: r.window_end?.toISOString() ?? null,
   status: r.status, statusReason: r.status_reason, idempotencyKey: r.idempotency_key, runId: r.run_id, runDate: r.run_date,
-  journeyId: r.journey_id, journeyVersion: r.journey_version, stepId: r.step_id, arm: r.arm, content: r.content, explanation: r.explanation,
+  journeyId: r.journey_id, journeyVersion: r.journey_version, stepId: r.step_id, arm: r.arm, content: r.content,
+  explanation: { ...r.explanation, lines: renderLines(r.explanation.lines) },
   createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
 });
