@@ -27,9 +27,9 @@ import { createJourneysService } from '../src/modules/journeys/index.ts';
 import { createTenantsService } from '../src/modules/tenants/index.ts';
 import { parseArgs, peakRssMB, round } from './support.ts';
 
-const BUSINESS_DATE = '2025-06-30';
+export const BUSINESS_DATE = '2025-06-30';
 /** Monday 06:00 UTC: before the windows open in Spain, the night before in the Americas. */
-const AT = `${BUSINESS_DATE}T06:00:00.000Z`;
+export const AT = `${BUSINESS_DATE}T06:00:00.000Z`;
 const CHUNK = 20_000;
 
 /** A small, fast, seeded generator (mulberry32): the same seed gives the same portfolio. */
@@ -71,7 +71,7 @@ const esc = (v: string | number | null): string => (v === null ? '\\N' : String(
 const row = (vals: (string | number | null)[]): string => `${vals.map(esc).join('\t')}\n`;
 
 /** Writes the portfolio by COPY in chunks (memory stays flat whatever N). */
-async function generate(db: Database, tenantId: string, creditorId: string, n: number): Promise<{ instalments: number; history: number; contactPoints: number }> {
+export async function generate(db: Database, tenantId: string, creditorId: string, n: number): Promise<{ instalments: number; history: number; contactPoints: number }> {
   const r = rng(20_250_630);
   let instalments = 0;
   let history = 0;

@@ -203,6 +203,9 @@ export interface BatchAccountRow {
   lc_at: Date | null;
 }
 
+// The journey state and the last contact's receipt are read by LATERAL lookups fenced with
+// OFFSET 0: one index probe per account whatever the planner believes of account_journeys, which
+// grows from empty during a first run (stale statistics once made it pick a scan per batch).
 const accountSelect = (extra = ''): string => `
   SELECT ${extra} a.id, a.debtor_id, a.external_ref, a.product, a.currency,
          (a.principal_minor + a.interest_minor + a.fees_minor - a.credit_minor) AS balance_minor,
@@ -212,21 +215,21 @@ const accountSelect = (extra = ''): string => `
          aj.status AS aj_status, aj.strategy_id, aj.strategy_version, aj.segment_id, aj.arm, aj.journey_id, aj.journey_version, aj.step_id,
          aj.entered_at, aj.entered_step_at, aj.attempts, aj.last_action, aj.status_reason, aj.episode, aj.last_contact_key,
          aj.pending_events, aj.last_run_date,
-         lc.status AS lc_status, lc.channel AS lc_channel, coalesce(lc.sent_at, lc.updated_at) AS lc_at
+         lc.status AS lc_status, lc.channel AS lc_channel, lc.at AS lc_at
   FROM accounts a
   JOIN debtors d ON d.tenant_id = a.tenant_id AND d.id = a.debtor_id
   JOIN creditors c ON c.tenant_id = a.tenant_id AND c.id = a.creditor_id
-  LEFT JOIN account_journeys aj ON aj.tenant_id = a.tenant_id AND aj.account_id = a.id
-  LEFT JOIN scheduled_contacts lc ON lc.tenant_id = aj.tenant_id AND lc.idempotency_key = aj.last_contact_key`;
+  LEFT JOIN LATERAL (SELECT * FROM account_journeys j WHERE j.tenant_id = a.tenant_id AND j.account_id = a.id OFFSET 0) aj ON true
+  LEFT JOIN LATERAL (SELECT s.status, s.channel, coalesce(s.sent_at, s.updated_at) AS at FROM scheduled_contacts s
+                     WHERE aj.last_contact_key IS NOT NULL AND s.tenant_id = a.tenant_id AND s.idempotency_key = aj.last_contact_key OFFSET 0) lc ON true`;
 const ACCOUNT_SELECT = accountSelect();
 
 /** The next batch of the tenant's active accounts after `afterId`, by keyset over (tenant_id, id). */
 export const loadAccountBatch = async (sql: Sql, tenantId: string, afterId: string | null, limit: number): Promise<BatchAccountRow[]> =>
   (
     await sql.query<BatchAccountRow>(
-      `${ACCOUNT_SELECT}
-       WHERE a.tenant_id = $1 AND a.status = 'active' AND ($2::text IS NULL OR a.id > $2)
-       ORDER BY a.id LIMIT $3`,
+      `${ACCOUNT_SELECT.replace('FROM accounts a', `FROM (SELECT * FROM accounts WHERE tenant_id = $1 AND status = 'active' AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3) a`)}
+       ORDER BY a.id`,
       [tenantId, afterId, limit],
     )
   ).rows;
@@ -246,9 +249,10 @@ export const loadAccountForExplain = async (
 export const loadContactPoints = async (sql: Sql, tenantId: string, debtorIds: readonly string[]): Promise<(FactsContactPoint & { debtor_id: string })[]> =>
   (
     await sql.query<FactsContactPoint & { debtor_id: string }>(
-      `SELECT debtor_id, id, kind, value, is_primary, consent, consent_at, opted_out_at, not_debtors
-       FROM contact_points WHERE tenant_id = $1 AND debtor_id = ANY($2::text[])
-       ORDER BY debtor_id, is_primary DESC, created_at, id`,
+      `SELECT p.debtor_id, p.id, p.kind, p.value, p.is_primary, p.consent, p.consent_at, p.opted_out_at, p.not_debtors
+       FROM unnest($2::text[]) AS x(debtor_id)
+       JOIN LATERAL (SELECT * FROM contact_points cp WHERE cp.tenant_id = $1 AND cp.debtor_id = x.debtor_id OFFSET 0) p ON true
+       ORDER BY p.debtor_id, p.is_primary DESC, p.created_at, p.id`,
       [tenantId, debtorIds],
     )
   ).rows;
@@ -260,18 +264,19 @@ export const loadContactPoints = async (sql: Sql, tenantId: string, debtorIds: r
  * amounts and paid amounts) only this query changes.
  */
 export const loadScheduleFacts = async (
-  sql: Sql, tenantId: string, accountIds: readonly string[], businessDate: string,
+  sql: Sql, tenantId: string, range: { firstId: string; lastId: string }, businessDate: string,
 ): Promise<(ScheduleFacts & { account_id: string })[]> =>
   (
     await sql.query<ScheduleFacts & { account_id: string }>(
+      // The batch is a contiguous range of account ids: one range scan of the primary key.
       `SELECT i.account_id,
-              min(i.due_date) FILTER (WHERE i.due_date >= $3::date)::text AS next_due_date,
-              (array_agg(i.amount_minor - i.paid_minor ORDER BY i.due_date) FILTER (WHERE i.due_date >= $3::date))[1] AS next_due_minor,
-              coalesce(sum(i.amount_minor - i.paid_minor) FILTER (WHERE i.due_date < $3::date), 0)::bigint AS overdue_minor
+              min(i.due_date) FILTER (WHERE i.due_date >= $4::date)::text AS next_due_date,
+              (array_agg(i.amount_minor - i.paid_minor ORDER BY i.due_date) FILTER (WHERE i.due_date >= $4::date))[1] AS next_due_minor,
+              coalesce(sum(i.amount_minor - i.paid_minor) FILTER (WHERE i.due_date < $4::date), 0)::bigint AS overdue_minor
        FROM instalments i
-       WHERE i.tenant_id = $1 AND i.account_id = ANY($2::text[]) AND i.paid_minor < i.amount_minor
+       WHERE i.tenant_id = $1 AND i.account_id >= $2 AND i.account_id <= $3 AND i.paid_minor < i.amount_minor
        GROUP BY i.account_id`,
-      [tenantId, accountIds, businessDate],
+      [tenantId, range.firstId, range.lastId, businessDate],
     )
   ).rows;
 
@@ -284,20 +289,22 @@ export const loadContactHistory = async (
 ): Promise<(HistoryRow & { debtor_id: string; idempotency_key: string })[]> =>
   (
     await sql.query<HistoryRow & { debtor_id: string; idempotency_key: string }>(
-      `SELECT debtor_id, account_id, channel, status, coalesce(sent_at, send_at) AS at, destination, kind, idempotency_key
-       FROM scheduled_contacts
-       WHERE tenant_id = $1 AND debtor_id = ANY($2::text[]) AND send_at >= $3
-         AND status IN ('scheduled','claimed','sent','delivered','read','failed')`,
+      `SELECT h.debtor_id, h.account_id, h.channel, h.status, coalesce(h.sent_at, h.send_at) AS at, h.destination, h.kind, h.idempotency_key
+       FROM unnest($2::text[]) AS x(debtor_id)
+       JOIN LATERAL (SELECT * FROM scheduled_contacts sc WHERE sc.tenant_id = $1 AND sc.debtor_id = x.debtor_id AND sc.send_at >= $3
+                       AND sc.status IN ('scheduled','claimed','sent','delivered','read','failed') OFFSET 0) h ON true`,
       [tenantId, debtorIds, since],
     )
   ).rows;
 
-export const loadLastPayments = async (sql: Sql, tenantId: string, accountIds: readonly string[]): Promise<{ account_id: string; at: Date }[]> =>
+export const loadLastPayments = async (
+  sql: Sql, tenantId: string, range: { firstId: string; lastId: string },
+): Promise<{ account_id: string; at: Date }[]> =>
   (
     await sql.query<{ account_id: string; at: Date }>(
       `SELECT account_id, max(occurred_at) AS at FROM transactions
-       WHERE tenant_id = $1 AND account_id = ANY($2::text[]) AND kind = 'payment' GROUP BY account_id`,
-      [tenantId, accountIds],
+       WHERE tenant_id = $1 AND account_id >= $2 AND account_id <= $3 AND kind = 'payment' GROUP BY account_id`,
+      [tenantId, range.firstId, range.lastId],
     )
   ).rows;
 
@@ -377,6 +384,8 @@ export const updateStates = async (sql: Sql, tenantId: string, runId: string, ru
   let data = '';
   for (const r of rows) data += stateLine(tenantId, r, runId, runDate, now, [r.consumed_events]);
   await sql.copyIn(`COPY journey_states_stage (${STATE_COLUMNS.join(', ')}, consumed_events) FROM STDIN`, data);
+  // Temporary tables get no automatic statistics: without them the join may scan account_journeys.
+  await sql.query('ANALYZE journey_states_stage');
   const sets = STATE_COLUMNS.filter((c) => c !== 'tenant_id' && c !== 'account_id').map((c) => `${c} = s.${c}`).join(', ');
   const r = await sql.query(
     `UPDATE account_journeys aj SET ${sets},

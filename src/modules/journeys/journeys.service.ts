@@ -135,14 +135,15 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
 
   /** Reads everything the decisions of a batch need, keyed for lookup. */
   const loadBatchInputs = async (sql: Sql, tenantId: string, rows: readonly repo.BatchAccountRow[], businessDate: string, at: string) => {
-    const accountIds = rows.map((r) => r.id);
+    // Rows come in id order (a batch, or one account): account-keyed reads scan that id range.
+    const range = { firstId: rows[0]!.id, lastId: rows[rows.length - 1]!.id };
     const debtorIds = [...new Set(rows.map((r) => r.debtor_id))];
     const since = new Date(Date.parse(at) - HISTORY_DAYS * 86_400_000);
     const [points, schedule, history, payments] = [
       await repo.loadContactPoints(sql, tenantId, debtorIds),
-      await repo.loadScheduleFacts(sql, tenantId, accountIds, businessDate),
+      await repo.loadScheduleFacts(sql, tenantId, range, businessDate),
       await repo.loadContactHistory(sql, tenantId, debtorIds, since),
-      await repo.loadLastPayments(sql, tenantId, accountIds),
+      await repo.loadLastPayments(sql, tenantId, range),
     ];
     return {
       points: group(points, 'debtor_id'),
