@@ -17,6 +17,7 @@ import { importsRoutes } from '../modules/imports/index.ts';
 import { eventsRoutes } from '../modules/events/index.ts';
 import { exportsRoutes } from '../modules/exports/index.ts';
 import { policyRoutes } from '../modules/policy/index.ts';
+import { journeysRoutes } from '../modules/journeys/index.ts';
 
 export interface AppOptions {
   db: Database;
@@ -51,7 +52,7 @@ export const buildApp = async (opts: AppOptions): Promise<FastifyInstance> => {
         title: 'Tacto API',
         version: opts.version ?? '0.1.0',
         description:
-          'Collections platform API: portfolio, ledger, imports, exports, webhooks and contact policy. ' +
+          'Collections platform API: portfolio, ledger, imports, exports, webhooks, contact policy, strategies and the daily run. ' +
           'Authenticate with a tenant API key: `Authorization: Bearer <key>`. Errors carry a stable `error.code`.',
       },
       components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer' } } },
@@ -79,6 +80,7 @@ export const buildApp = async (opts: AppOptions): Promise<FastifyInstance> => {
       await api.register(exportsRoutes({ db: opts.db }));
       await api.register(eventsRoutes(opts.services.webhooks));
       await api.register(policyRoutes(opts.services.policy));
+      await api.register(journeysRoutes(opts.services.journeys));
       for (const p of opts.apiPlugins ?? []) await api.register(p);
     },
     { prefix: '/api/v1' },

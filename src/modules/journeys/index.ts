@@ -46,3 +46,5 @@ export {
 export type { JourneysService, JourneysDeps, RunDailyOptions, RunSummary, RunProgress, ReportedEventType } from './journeys.service.ts';
 export { decideAccount, POLICY_HORIZON_DAYS, HISTORY_DAYS } from './journeys.decide.ts';
 export type { Decision, RunContext, AccountInput, StateRow, ContactDraft } from './journeys.decide.ts';
+export { journeysRoutes } from './journeys.routes.ts';
+export { JOURNEY_JOBS, registerJourneyJobs, type JourneyJobsOptions } from './journeys.jobs.ts';

@@ -503,4 +503,6 @@ export const tenantPolicySettings = async (sql: Sql, tenantId: string): Promise<
   (await sql.query<{ slug: string; country: string; settings: Record<string, unknown> }>(`SELECT slug, country, settings FROM tenants WHERE id = $1`, [tenantId])).rows[0] ?? null;
 
 export const tenantIds = async (sql: Sql): Promise<{ id: string; slug: string }[]> =>
-  (await sql.query<{ id: string; slug: string }>(`SELECT id, slug FROM tenants ORDER BY id`)).rows;
+  (await sql.query<{ id: string; slug: string }>(
+    `SELECT t.id, t.slug FROM tenants t WHERE EXISTS (SELECT 1 FROM strategies s WHERE s.tenant_id = t.id AND s.retired_at IS NULL) ORDER BY t.id`,
+  )).rows;

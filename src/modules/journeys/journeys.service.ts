@@ -43,6 +43,8 @@ export interface RunDailyOptions {
   at?: string | undefined;
   batchSize?: number | undefined;
   onProgress?: ((p: RunProgress) => void) | undefined;
+  /** Called once the run row exists (the API answers 202 with it). */
+  onStarted?: ((runId: string) => void) | undefined;
 }
 
 export interface RunSummary {
@@ -71,6 +73,12 @@ export const toRunSummary = (r: repo.RunRow): RunSummary => ({
 });
 
 export const DEFAULT_BATCH_SIZE = 5_000;
+
+/** JSON with object keys sorted (jsonb does not keep key order). */
+const canonical = (v: unknown): string =>
+  Array.isArray(v) ? `[${v.map(canonical).join(',')}]`
+    : v !== null && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
+      : JSON.stringify(v);
 
 /** Another process moved the run's checkpoint: this one stops and leaves the run to it. */
 class RunTakenOver extends Error {}
@@ -278,6 +286,7 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
       }
     }
     const ctx = await contextFor(db, o.tenantId, businessDate, run.decided_at.toISOString());
+    o.onStarted?.(run.id);
     const batchSize = o.batchSize ?? DEFAULT_BATCH_SIZE;
     // A pipeline of three stages: while Node decides batch k, the database reads batch k+1 and
     // then writes batch k-1 (a server works on both at once; on PGlite they simply queue). Each
@@ -400,7 +409,7 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
     return db.transaction(async (tx) => {
       const existing = await repo.findStrategy(tx, tenantId, strategy.id, strategy.version);
       if (existing) {
-        if (JSON.stringify(existing.document) === JSON.stringify(strategy)) return { created: false, strategy: strategySummary(existing) };
+        if (canonical(existing.document) === canonical(strategy)) return { created: false, strategy: strategySummary(existing) };
         throw conflict('STRATEGY.VERSION_EXISTS', `strategy ${strategy.id} already has a version ${strategy.version}; upload it as a higher version`, [
           { field: 'version', value: strategy.version, message: 'already stored with a different document' },
         ]);
