@@ -26,7 +26,7 @@ export const registerServeCommands = (program: Command, _withContext: WithContex
       if (o.demo) {
         const demo = await loadDemoPortfolio({ db: ctx.db, clock: ctx.clock, newId, tenants: ctx.services.tenants }, { accounts: config.demoAccounts });
         if (demo.loaded) {
-          process.stdout.write(`Demo portfolio loaded: ${demo.accounts?.rowsImported ?? 0} accounts, ${demo.transactions?.rowsImported ?? 0} payments (tenant "demo").\n`);
+          process.stdout.write(`Demo portfolio loaded: ${demo.accounts?.rowsImported ?? 0} accounts, ${demo.transactions?.rowsImported ?? 0} payments (tenant "demo"); daily run: ${demo.dailyRun?.contactsScheduled ?? 0} contacts scheduled.\n`);
         }
         process.stdout.write(`Demo API key (tenant "demo", local use only): ${DEMO_API_KEY}\n`);
       }
