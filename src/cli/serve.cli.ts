@@ -50,7 +50,7 @@ export const registerServeCommands = (program: Command, _withContext: WithContex
 
   program
     .command('worker')
-    .description('Run the background workers only (outbox relay, webhook deliveries, nightly days-past-due refresh); on a PostgreSQL server run as many as you like')
+    .description('Run the background workers only (outbox relay, webhook deliveries, nightly days-past-due refresh and daily run, cancellation of pending contacts on payments and opt-outs); on a PostgreSQL server run as many as you like')
     .action(async () => {
       const config = loadConfig();
       const log = createLogger(config.logLevel);

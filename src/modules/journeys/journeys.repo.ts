@@ -1,5 +1,5 @@
 import type { Sql } from '../../db/db.ts';
-import type { ContactDraft, LastContactReceipt, StateRow, StoredJourney } from './journeys.decide.ts';
+import type { ContactDraft, StateRow, StoredJourney } from './journeys.decide.ts';
 import type { FactsContactPoint, HistoryRow, ScheduleFacts } from './journeys.facts.domain.ts';
 import type { JourneyEvent } from './journeys.machine.types.ts';
 
