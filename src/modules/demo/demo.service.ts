@@ -118,6 +118,7 @@ export const loadDemoPortfolio = async (deps: DemoDeps, opts: { accounts: number
   // The two shipped strategies (gentle early arrears, hardship-aware), then the day's run.
   const journeys = createJourneysService(importDeps);
   const { loaded: strategies } = await journeys.loadBuiltInStrategies(tenant.id);
-  const dailyRun = await journeys.runDaily({ tenantId: tenant.id, businessDate: asOf });
+  // Small batches keep the peak memory of a fresh PGlite down (B6: the start-up's RSS budget).
+  const dailyRun = await journeys.runDaily({ tenantId: tenant.id, businessDate: asOf, batchSize: 500 });
   return { tenantId: tenant.id, loaded: true, accounts, transactions, strategies, dailyRun };
 };
