@@ -8,6 +8,7 @@ import { benchStartup } from './startup.bench.ts';
 import { benchImport } from './import.bench.ts';
 import { benchPolicy } from './policy.bench.ts';
 import { benchDispatch } from './dispatch.bench.ts';
+import { benchDaily } from './daily.bench.ts';
 
 const args = parseArgs(process.argv.slice(2));
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim().toUpperCase())) : null;
@@ -19,6 +20,7 @@ const accounts = args.accounts ? Number(args.accounts) : undefined;
 const workloads: Record<string, () => Promise<Record<string, unknown>>> = {
   B1: () => benchImport({ db, accounts: accounts ?? (db === 'postgres' ? 1_000_000 : 100_000), databaseUrl }),
   B3: () => benchDispatch({ db, contacts: args.contacts ? Number(args.contacts) : 100_000, databaseUrl }),
+  B2: () => benchDaily({ db, accounts: accounts ?? (db === 'postgres' ? 1_000_000 : 100_000), databaseUrl, secondDay: true }),
   B6: () => benchStartup(),
   P1: () => benchPolicy({}),
 };

@@ -9,6 +9,7 @@ import { createWebhooksService, type WebhooksService } from './modules/events/in
 import { createPolicyService } from './modules/policy/index.ts';
 import { createMessagingService } from './modules/messaging/index.ts';
 import type { SecretBox } from './lib/secretbox.ts';
+import { createJourneysService } from './modules/journeys/index.ts';
 
 export interface ServiceDeps {
   db: Database;
@@ -45,6 +46,7 @@ export const createServices = (deps: ServiceDeps, overrides: { webhooks?: Webhoo
       ...(deps.messaging?.publicUrl ? { publicUrl: deps.messaging.publicUrl } : {}),
       ...(deps.messaging?.fetch ? { fetch: deps.messaging.fetch } : {}),
     }),
+    journeys: createJourneysService(deps),
   };
 };
 

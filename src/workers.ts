@@ -10,10 +10,12 @@ import { createQueue, defineJobs, type Queue } from './jobs/index.ts';
 import { EVENT_JOBS, registerEventJobs, type WebhooksService } from './modules/events/index.ts';
 import { refreshDaysPastDue } from './modules/ledger/index.ts';
 import type { MessagingService } from './modules/messaging/index.ts';
+import { JOURNEY_JOBS, createJourneysService, registerJourneyJobs } from './modules/journeys/index.ts';
 
 /** Every job Tacto runs, by name, with its payload schema. */
 export const JOBS = defineJobs({
   ...EVENT_JOBS,
+  ...JOURNEY_JOBS,
   /** Nightly: days past due and buckets move with the calendar even when nothing else happens. */
   'ledger.refresh_dpd': { schema: z.object({}), retryLimit: 3, retryDelaySeconds: 60, expireInSeconds: 3_600 },
   /** Every few seconds: claim and send due scheduled contacts (several workers claim side by side). */
@@ -30,7 +32,8 @@ export interface Workers {
 
 /**
  * Starts the background workers on the job queue (pg-boss): the outbox relay and webhook
- * deliveries, and the nightly days-past-due refresh. On a PostgreSQL server any number of
+ * deliveries, the nightly days-past-due refresh, the nightly daily run per tenant (01:30 UTC) and
+ * the cancellation of pending contacts on payments and opt-outs. On a PostgreSQL server any number of
  * processes may run this; pg-boss hands each job to one of them.
  */
 export const startWorkers = async (deps: {
@@ -54,7 +57,10 @@ export const startWorkers = async (deps: {
     logger: { error: (o, m) => deps.log.error(o, m), warn: (o, m) => deps.log.warn(o, m) },
   });
   await queue.start();
-  const webhooks = await registerEventJobs(queue, { db: deps.db, clock: deps.clock, newId: deps.newId, fetch: deps.outboundFetch ?? createOutboundFetch({ allowPrivate: false }),
+  // The journeys' reaction to payments and opt-outs is fed by the outbox relay, in its transaction.
+  const journeys = await registerJourneyJobs(queue, createJourneysService(deps), deps.clock, { log: deps.log });
+  const webhooks = await registerEventJobs(queue, {
+    db: deps.db, clock: deps.clock, newId: deps.newId, fetch: deps.outboundFetch ?? createOutboundFetch({ allowPrivate: false }), onRelayed: journeys.onRelayed,
     ...(deps.secretBox ? { secrets: deps.secretBox } : {}),
   });
   await queue.register('ledger.refresh_dpd', async () => {

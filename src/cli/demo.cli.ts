@@ -9,7 +9,7 @@ type WithContext = <T>(fn: (ctx: Context) => Promise<T>) => Promise<T>;
 export const registerDemoCommand = (program: Command, withContext: WithContext): void => {
   program
     .command('demo')
-    .description('Load the demo portfolio into tenant "demo" through the import path (does nothing if it already has accounts)')
+    .description('Load the demo portfolio into tenant "demo" through the import path, the two shipped strategies, and run the daily run once (does nothing if it already has accounts)')
     .option('--accounts <n>', 'number of accounts', (v) => Number(v), Number(process.env.TACTO_DEMO_ACCOUNTS ?? 3000))
     .option('--seed <n>', 'random seed (the same seed gives the same portfolio)', (v) => Number(v), 20261123)
     .action((o: { accounts: number; seed: number }) =>
@@ -23,6 +23,8 @@ export const registerDemoCommand = (program: Command, withContext: WithContext):
           ...(r.loaded ? {} : { note: 'tenant "demo" already has accounts; nothing was loaded' }),
           accounts: r.accounts?.rowsImported ?? 0,
           payments: r.transactions?.rowsImported ?? 0,
+          strategies: r.strategies,
+          dailyRun: r.dailyRun ? { id: r.dailyRun.id, businessDate: r.dailyRun.businessDate, contactsScheduled: r.dailyRun.contactsScheduled } : null,
           apiKey: DEMO_API_KEY,
         });
       }),

@@ -11,6 +11,7 @@ import { registerExportCommand } from './export.cli.ts';
 import { registerWebhookCommands } from './webhooks.cli.ts';
 import { registerPolicyCommands } from './policy.cli.ts';
 import { registerDispatchCommands } from './dispatch.cli.ts';
+import { registerJourneyCommands } from './journeys.cli.ts';
 import { CliError, printJson } from './output.ts';
 
 const VERSION = '0.1.0';
@@ -43,6 +44,7 @@ export const buildProgram = (): Command => {
   registerWebhookCommands(program, withContext);
   registerPolicyCommands(program);
   registerDispatchCommands(program, withContext);
+  registerJourneyCommands(program, withContext);
 
   const db = program.command('db').description('Database maintenance');
   db.command('migrate')

@@ -26,7 +26,7 @@ export const registerServeCommands = (program: Command, _withContext: WithContex
       if (o.demo) {
         const demo = await loadDemoPortfolio({ db: ctx.db, clock: ctx.clock, newId, tenants: ctx.services.tenants }, { accounts: config.demoAccounts });
         if (demo.loaded) {
-          process.stdout.write(`Demo portfolio loaded: ${demo.accounts?.rowsImported ?? 0} accounts, ${demo.transactions?.rowsImported ?? 0} payments (tenant "demo").\n`);
+          process.stdout.write(`Demo portfolio loaded: ${demo.accounts?.rowsImported ?? 0} accounts, ${demo.transactions?.rowsImported ?? 0} payments (tenant "demo"); daily run: ${demo.dailyRun?.contactsScheduled ?? 0} contacts scheduled.\n`);
         }
         process.stdout.write(`Demo API key (tenant "demo", local use only): ${DEMO_API_KEY}\n`);
       }
@@ -50,7 +50,7 @@ export const registerServeCommands = (program: Command, _withContext: WithContex
 
   program
     .command('worker')
-    .description('Run the background workers only (outbox relay, webhook deliveries, message dispatch, nightly days-past-due refresh and body purge); on a PostgreSQL server run as many as you like')
+    .description('Run the background workers only (outbox relay, webhook deliveries, message dispatch, nightly days-past-due refresh, daily run and body purge, cancellation of pending contacts on payments and opt-outs); on a PostgreSQL server run as many as you like')
     .action(async () => {
       const config = loadConfig();
       const log = createLogger(config.logLevel);

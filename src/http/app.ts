@@ -18,6 +18,7 @@ import { eventsRoutes } from '../modules/events/index.ts';
 import { exportsRoutes } from '../modules/exports/index.ts';
 import { policyRoutes } from '../modules/policy/index.ts';
 import { messagingApiRoutes, messagingPublicRoutes } from '../modules/messaging/index.ts';
+import { journeysRoutes } from '../modules/journeys/index.ts';
 
 export interface AppOptions {
   db: Database;
@@ -52,7 +53,7 @@ export const buildApp = async (opts: AppOptions): Promise<FastifyInstance> => {
         title: 'Tacto API',
         version: opts.version ?? '0.1.0',
         description:
-          'Collections platform API: portfolio, ledger, imports, exports, webhooks, contact policy and messaging. ' +
+          'Collections platform API: portfolio, ledger, imports, exports, webhooks, contact policy, messaging, strategies and the daily run. ' +
           'Provider webhooks (/webhooks/…), tracked links (/l/…) and unsubscribe (/u/…) need no API key: they are verified by signature or token. ' +
           'Authenticate with a tenant API key: `Authorization: Bearer <key>`. Errors carry a stable `error.code`.',
       },
@@ -82,6 +83,7 @@ export const buildApp = async (opts: AppOptions): Promise<FastifyInstance> => {
       await api.register(eventsRoutes(opts.services.webhooks));
       await api.register(policyRoutes(opts.services.policy));
       await api.register(messagingApiRoutes(opts.services.messaging));
+      await api.register(journeysRoutes(opts.services.journeys));
       for (const p of opts.apiPlugins ?? []) await api.register(p);
     },
     { prefix: '/api/v1' },

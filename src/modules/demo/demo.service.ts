@@ -6,6 +6,7 @@ import { addDays, isoDate } from '../../lib/clock.ts';
 import type { IdFactory } from '../../lib/ids.ts';
 import { currencyExponent, formatMinor } from '../../lib/money.ts';
 import { runImport, type ImportReport } from '../imports/index.ts';
+import { createJourneysService, type RunSummary } from '../journeys/index.ts';
 import type { TenantsService } from '../tenants/index.ts';
 import { generateDemoPortfolio, type DemoAccount } from './demo.generate.ts';
 
@@ -74,17 +75,21 @@ export interface DemoResult {
   loaded: boolean;
   accounts: ImportReport | null;
   transactions: ImportReport | null;
+  /** The shipped strategies loaded and the first daily run, so the console shows scheduled contacts. */
+  strategies: string[];
+  dailyRun: RunSummary | null;
 }
 
 /**
- * Loads the demo portfolio into tenant `demo` through the real import path (idempotent: a
- * tenant that already has accounts is left as it is).
+ * Loads the demo portfolio into tenant `demo` through the real import path, then the shipped
+ * strategies, and runs the daily run once (idempotent: a tenant that already has accounts is
+ * left as it is).
  */
 export const loadDemoPortfolio = async (deps: DemoDeps, opts: { accounts: number; seed?: number }): Promise<DemoResult> => {
   const tenant = (await deps.tenants.findBySlug(DEMO_TENANT_SLUG)) ?? (await deps.tenants.createTenant({ slug: DEMO_TENANT_SLUG, name: 'Cobranzas Demo', country: 'ES' }));
   await deps.tenants.registerApiKey(tenant.id, 'demo', DEMO_API_KEY);
   const existing = await deps.db.query<{ n: number }>('SELECT count(*)::int AS n FROM accounts WHERE tenant_id = $1', [tenant.id]);
-  if ((existing.rows[0]?.n ?? 0) > 0) return { tenantId: tenant.id, loaded: false, accounts: null, transactions: null };
+  if ((existing.rows[0]?.n ?? 0) > 0) return { tenantId: tenant.id, loaded: false, accounts: null, transactions: null, strategies: [], dailyRun: null };
 
   const asOf = isoDate(deps.clock.now());
   const since = addDays(asOf, -HISTORY_DAYS);
@@ -110,5 +115,10 @@ export const loadDemoPortfolio = async (deps: DemoDeps, opts: { accounts: number
     kind: 'transactions',
     options: { asOf },
   });
-  return { tenantId: tenant.id, loaded: true, accounts, transactions };
+  // The two shipped strategies (gentle early arrears, hardship-aware), then the day's run.
+  const journeys = createJourneysService(importDeps);
+  const { loaded: strategies } = await journeys.loadBuiltInStrategies(tenant.id);
+  // Small batches keep the peak memory of a fresh PGlite down (B6: the start-up's RSS budget).
+  const dailyRun = await journeys.runDaily({ tenantId: tenant.id, businessDate: asOf, batchSize: 500 });
+  return { tenantId: tenant.id, loaded: true, accounts, transactions, strategies, dailyRun };
 };

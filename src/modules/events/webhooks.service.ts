@@ -32,6 +32,12 @@ export interface WebhooksDeps {
    * queue). Without it, deliveries wait for `deliverDue()` to sweep them.
    */
   scheduleDeliveries?: (tx: Sql, jobs: readonly DeliveryJob[]) => Promise<void>;
+  /**
+   * Internal subscribers: called with the events each relay transaction moves, in that
+   * transaction (the worker enqueues the journeys' cancellation job here, so it exists if and
+   * only if the relay committed).
+   */
+  onRelayed?: (tx: Sql, events: readonly { tenantId: string; id: string; type: string }[]) => Promise<void>;
   /** Per-attempt HTTP timeout; a timeout counts as a failed attempt (default 10 s). */
   timeoutMs?: number;
   /** Events claimed per relay transaction (default 500). */
@@ -165,6 +171,7 @@ export const createWebhooksService = (deps: WebhooksDeps) => {
       const now = clock.now();
       const inserted = await repo.insertDeliveries(tx, plan.map((p) => ({ ...p, id: newId('whd') })), now);
       await markEventsRelayed(tx, events.map((e) => e.seq), now);
+      await deps.onRelayed?.(tx, events.map((e) => ({ tenantId: e.tenant_id, id: e.id, type: e.type })));
       if (inserted.length > 0) await deps.scheduleDeliveries?.(tx, inserted.map((r) => ({ tenantId: r.tenant_id, deliveryId: r.id, at: now })));
       return { events: events.length, deliveries: inserted.length };
     });

@@ -38,3 +38,13 @@ export type { Assignment, Assigner } from './journeys.strategy.domain.ts';
 export { hash32, unitHash } from './journeys.hash.domain.ts';
 
 export { loadStrategies, BUILT_IN_STRATEGY_DIR } from './journeys.library.ts';
+
+// The daily run over the database, explain, strategies storage and event-driven cancellation.
+export {
+  createJourneysService, toRunSummary, toScheduledContact, DEFAULT_BATCH_SIZE, CANCELLING_EVENT_TYPES, REPORTED_EVENT_TYPES,
+} from './journeys.service.ts';
+export type { JourneysService, JourneysDeps, RunDailyOptions, RunSummary, RunProgress, ReportedEventType } from './journeys.service.ts';
+export { decideAccount, POLICY_HORIZON_DAYS, HISTORY_DAYS } from './journeys.decide.ts';
+export type { Decision, RunContext, AccountInput, StateRow, ContactDraft } from './journeys.decide.ts';
+export { journeysRoutes } from './journeys.routes.ts';
+export { JOURNEY_JOBS, registerJourneyJobs, type JourneyJobsOptions } from './journeys.jobs.ts';

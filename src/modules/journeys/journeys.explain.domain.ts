@@ -118,6 +118,38 @@ const SENTENCES = {
     en: 'Policy allows no moment in the horizon: nothing is scheduled.',
     es: 'La política no permite ningún momento en el horizonte: no se programa nada.',
   }),
+  'ASSIGN.SEGMENT': (p) => ({
+    en: `Segment ${s(p, 'segment')} of strategy ${s(p, 'strategy')} v${s(p, 'version')} matched; arm ${s(p, 'arm')} leads to journey ${s(p, 'journey')}.`,
+    es: `Encaja en el segmento ${s(p, 'segment')} de la estrategia ${s(p, 'strategy')} v${s(p, 'version')}; el brazo ${s(p, 'arm')} lleva al recorrido ${s(p, 'journey')}.`,
+  }),
+  'ASSIGN.SUPPRESSED': (p) => ({
+    en: `Segment ${s(p, 'segment')} of strategy ${s(p, 'strategy')} matched; it starts no journey (suppression segment).`,
+    es: `Encaja en el segmento ${s(p, 'segment')} de la estrategia ${s(p, 'strategy')}, que no inicia ningún recorrido (segmento de supresión).`,
+  }),
+  'ASSIGN.NONE': () => ({
+    en: 'No segment of the strategies in force matches this account: no journey.',
+    es: 'Ningún segmento de las estrategias vigentes encaja con esta cuenta: sin recorrido.',
+  }),
+  'ASSIGN.EPISODE_DONE': (p) => ({
+    en: `Journey ${s(p, 'journey')} already ${s(p, 'status')} for this episode of arrears (${s(p, 'episode')}); it starts again only for a new one.`,
+    es: `El recorrido ${s(p, 'journey')} ya está ${s(p, 'status') === 'exited' ? 'cerrado' : 'completado'} para este episodio de mora (${s(p, 'episode')}); solo vuelve a empezar con uno nuevo.`,
+  }),
+  'ASSIGN.JOURNEY_RETIRED': (p) => ({
+    en: `Journey ${s(p, 'journey')} is no longer in any strategy in force: the account is segmented again.`,
+    es: `El recorrido ${s(p, 'journey')} ya no está en ninguna estrategia vigente: la cuenta se vuelve a segmentar.`,
+  }),
+  'POLICY.WINDOWS': (p) => ({
+    en: `Contact policy (${s(p, 'jurisdiction')}) allows ${s(p, 'channel')} in ${s(p, 'count')} window(s) over the next ${s(p, 'days')} days; the first from ${s(p, 'first')}.`,
+    es: `La política de contacto (${s(p, 'jurisdiction')}) permite ${s(p, 'channel')} en ${s(p, 'count')} franja(s) en los próximos ${s(p, 'days')} días; la primera desde ${s(p, 'first')}.`,
+  }),
+  'POLICY.BLOCKED': (p) => ({
+    en: `Contact policy (${s(p, 'jurisdiction')}) allows no ${s(p, 'channel')} contact in the next ${s(p, 'days')} days: ${s(p, 'reasons')}.`,
+    es: `La política de contacto (${s(p, 'jurisdiction')}) no permite contactar por ${s(p, 'channel')} en los próximos ${s(p, 'days')} días: ${s(p, 'reasons')}.`,
+  }),
+  'POLICY.JURISDICTION_FALLBACK': (p) => ({
+    en: `No policy pack for country ${s(p, 'country')}: the tenant's jurisdiction ${s(p, 'jurisdiction')} applies.`,
+    es: `No hay paquete de política para el país ${s(p, 'country')}: se aplica la jurisdicción del inquilino, ${s(p, 'jurisdiction')}.`,
+  }),
 } satisfies Record<string, Sentence>;
 
 const REASON_ES: Record<string, string> = {
@@ -129,10 +161,19 @@ const REASON_ES: Record<string, string> = {
 
 export type ExplainCode = keyof typeof SENTENCES;
 
-export const line = (code: ExplainCode, params: ExplainParams = {}): ExplanationLine => ({
-  code,
-  params,
-  text: SENTENCES[code](params),
-});
+/**
+ * The sentences are rendered when first read (an enumerable getter, so JSON keeps them): the
+ * daily run stores codes and parameters only and never pays for the text.
+ */
+export const line = (code: ExplainCode, params: ExplainParams = {}): ExplanationLine => {
+  let text: { es: string; en: string } | null = null;
+  return {
+    code,
+    params,
+    get text() {
+      return (text ??= SENTENCES[code](params));
+    },
+  };
+};
 
 export const EXPLAIN_CODES = Object.keys(SENTENCES) as ExplainCode[];

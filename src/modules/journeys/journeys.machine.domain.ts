@@ -25,8 +25,27 @@ import type { BranchOutcome, SendStep, Step } from './journeys.steps.domain.ts';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const toMs = (t: Date | string): number => (typeof t === 'string' ? Date.parse(t) : t.getTime());
-const iso = (ms: number): string => new Date(ms).toISOString();
+// A daily run advances a million accounts at one instant: the last conversion is remembered
+// (formatting and parsing dates dominated the machine's own cost).
+let lastParsed = '';
+let lastParsedMs = 0;
+const toMs = (t: Date | string): number => {
+  if (typeof t !== 'string') return t.getTime();
+  if (t !== lastParsed) {
+    lastParsedMs = Date.parse(t);
+    lastParsed = t;
+  }
+  return lastParsedMs;
+};
+let lastIsoMs = Number.NaN;
+let lastIso = '';
+const iso = (ms: number): string => {
+  if (ms !== lastIsoMs) {
+    lastIso = new Date(ms).toISOString();
+    lastIsoMs = ms;
+  }
+  return lastIso;
+};
 
 /** Outcomes that show the contact reached the debtor. */
 const REACHED: readonly RecordedOutcome[] = ['delivered', 'read', 'replied', 'clicked', 'paid', 'promised'];
