@@ -10,6 +10,7 @@ import { registerDemoCommand } from './demo.cli.ts';
 import { registerExportCommand } from './export.cli.ts';
 import { registerWebhookCommands } from './webhooks.cli.ts';
 import { registerPolicyCommands } from './policy.cli.ts';
+import { registerModelCommands } from './model.cli.ts';
 import { CliError, printJson } from './output.ts';
 
 const VERSION = '0.1.0';
@@ -40,6 +41,7 @@ export const buildProgram = (): Command => {
   registerExportCommand(program, withContext);
   registerWebhookCommands(program, withContext);
   registerPolicyCommands(program);
+  registerModelCommands(program);
 
   const db = program.command('db').description('Database maintenance');
   db.command('migrate')
