@@ -7,6 +7,7 @@ import { parseArgs } from './support.ts';
 import { benchStartup } from './startup.bench.ts';
 import { benchImport } from './import.bench.ts';
 import { benchPolicy } from './policy.bench.ts';
+import { benchScoring } from './scoring.bench.ts';
 
 const args = parseArgs(process.argv.slice(2));
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim().toUpperCase())) : null;
@@ -19,6 +20,7 @@ const workloads: Record<string, () => Promise<Record<string, unknown>>> = {
   B1: () => benchImport({ db, accounts: accounts ?? (db === 'postgres' ? 1_000_000 : 100_000), databaseUrl }),
   B6: () => benchStartup(),
   P1: () => benchPolicy({}),
+  B5: () => benchScoring({}),
 };
 
 let failed = false;

@@ -74,16 +74,16 @@ export interface GbmOptions {
 
 export const GBM_DEFAULTS: Required<Omit<GbmOptions, 'monotone'>> = {
   rounds: 600,
-  learningRate: 0.08,
-  maxLeaves: 24,
-  maxDepth: 8,
+  learningRate: 0.15,
+  maxLeaves: 31,
+  maxDepth: 6,
   minChildWeight: 5,
   minDataInLeaf: 60,
   l2: 5,
   rowSample: 0.8,
   colSample: 0.8,
   maxBins: 128,
-  earlyStoppingRounds: 40,
+  earlyStoppingRounds: 30,
   validationShare: 0.15,
   calibration: 'platt',
   seed: 1,
@@ -580,76 +580,175 @@ export const trainGbm = (table: FeatureTable, y: Uint8Array, options: GbmOptions
 
 // ——— scoring ————————————————————————————————————————————————————————
 
-/** A model compiled to flat typed arrays for scoring. */
+/**
+ * A model compiled for scoring. Inputs are first binned against the thresholds the trees use
+ * (per feature, bin 0 = missing, bin b ≥ 1 = above b − 1 of the sorted thresholds), so one step
+ * of a walk is integer work on one packed word per node:
+ *   word = cut | shift << 8 | feature << 16, right child = left + 1,
+ *   go right ⇔ ((bin + shift) & 255) > cut.
+ * shift 0 sends missing (bin 0) left; shift 255 turns bin 0 into 255 (right) and every other bin
+ * into bin − 1 (with cut − 1, the same test). Leaves loop onto themselves (cut 255: never right),
+ * so every row takes exactly `depth[t]` steps in tree t and the rows of a block walk a tree in
+ * lock-step without branches: the CPU overlaps many independent walks.
+ */
 export interface CompiledGbm {
   p: number;
   init: number;
-  feature: Int32Array;
-  threshold: Float64Array;
-  missingLeft: Uint8Array;
-  left: Int32Array;
-  right: Int32Array;
+  /** Per node: [packed word, left child] (interleaved: one cache line holds both). */
+  nodes: Int32Array;
   value: Float64Array;
   roots: Int32Array;
+  depth: Int32Array;
+  /** Per feature, the sorted distinct thresholds its splits use. */
+  cuts: Float64Array[];
+  /**
+   * Saabas contributions depend only on the leaf a row reaches: leaf j of tree t holds its path's
+   * (feature, summed value change) pairs at pathFeature/pathDelta[pathStart[j] …], exactly
+   * depth[t] entries (padded with feature 0, change 0) so the adding loop has a fixed length.
+   */
+  pathStart: Int32Array;
+  pathFeature: Int32Array;
+  pathDelta: Float64Array;
 }
 
 export const compileGbm = (m: GbmBody): CompiledGbm => {
+  const p = m.features.length;
+  if (p >= 1 << 15) throw new Error('compileGbm: too many features');
   const total = m.trees.reduce((s, t) => s + t.feature.length, 0);
-  const c: CompiledGbm = { p: m.features.length, init: m.init, feature: new Int32Array(total), threshold: new Float64Array(total), missingLeft: new Uint8Array(total), left: new Int32Array(total), right: new Int32Array(total), value: new Float64Array(total), roots: new Int32Array(m.trees.length) };
+  const perFeature: Set<number>[] = m.features.map(() => new Set<number>());
+  for (const t of m.trees) t.feature.forEach((f, j) => f >= 0 && perFeature[f]?.add(t.threshold[j] as number));
+  const cuts = perFeature.map((set) => Float64Array.from(set).sort());
+  cuts.forEach((c, f) => {
+    if (c.length > 253) throw new Error(`compileGbm: feature ${m.features[f]?.name} has more than 253 split thresholds`);
+  });
+  const c: CompiledGbm = { p, init: m.init, nodes: new Int32Array(total * 2), value: new Float64Array(total), roots: new Int32Array(m.trees.length), depth: new Int32Array(m.trees.length), cuts, pathStart: new Int32Array(total + 1), pathFeature: new Int32Array(0), pathDelta: new Float64Array(0) };
+  const paths: [number, number][][] = new Array(total);
   let at = 0;
   m.trees.forEach((t, k) => {
     c.roots[k] = at;
+    const depthOf = (j: number): number => ((t.feature[j] as number) < 0 ? 0 : 1 + Math.max(depthOf(t.left[j] as number), depthOf(t.right[j] as number)));
+    c.depth[k] = depthOf(0);
     for (let j = 0; j < t.feature.length; j++) {
-      c.feature[at + j] = t.feature[j] as number;
-      c.threshold[at + j] = t.threshold[j] as number;
-      c.missingLeft[at + j] = t.missingLeft[j] as number;
-      c.left[at + j] = (t.left[j] as number) < 0 ? -1 : at + (t.left[j] as number);
-      c.right[at + j] = (t.right[j] as number) < 0 ? -1 : at + (t.right[j] as number);
+      const f = t.feature[j] as number;
       c.value[at + j] = t.value[j] as number;
+      if (f < 0) {
+        c.nodes[(at + j) * 2] = 255;
+        c.nodes[(at + j) * 2 + 1] = at + j;
+        continue;
+      }
+      if (t.right[j] !== (t.left[j] as number) + 1) throw new Error('compileGbm: a right child must follow its left sibling');
+      // v ≤ cuts[f][i] ⇔ bin(v) ≤ i + 1
+      const bin = (cuts[f] as Float64Array).indexOf(t.threshold[j] as number) + 1;
+      const missingRight = t.missingLeft[j] !== 1;
+      c.nodes[(at + j) * 2] = (missingRight ? bin - 1 : bin) | ((missingRight ? 255 : 0) << 8) | (f << 16);
+      c.nodes[(at + j) * 2 + 1] = at + (t.left[j] as number);
     }
+    // Each leaf's path: (feature, value change) per split, summed per feature.
+    const walk = (j: number, path: Map<number, number>): void => {
+      const f = t.feature[j] as number;
+      if (f < 0) {
+        paths[at + j] = [...path.entries()];
+        return;
+      }
+      for (const child of [t.left[j] as number, t.right[j] as number]) {
+        const next = new Map(path);
+        next.set(f, (next.get(f) ?? 0) + (t.value[child] as number) - (t.value[j] as number));
+        walk(child, next);
+      }
+    };
+    walk(0, new Map());
     at += t.feature.length;
   });
+  let size = 0;
+  const depthOfNode = new Int32Array(total);
+  m.trees.forEach((t, k) => depthOfNode.fill(c.depth[k] as number, c.roots[k] as number, (c.roots[k] as number) + t.feature.length));
+  for (let j = 0; j < total; j++) {
+    c.pathStart[j] = size;
+    if (paths[j]) size += depthOfNode[j] as number;
+  }
+  c.pathStart[total] = size;
+  c.pathFeature = new Int32Array(size);
+  c.pathDelta = new Float64Array(size);
+  for (let j = 0; j < total; j++) {
+    (paths[j] ?? []).forEach(([f, delta], k) => {
+      c.pathFeature[(c.pathStart[j] as number) + k] = f;
+      c.pathDelta[(c.pathStart[j] as number) + k] = delta;
+    });
+  }
   return c;
 };
 
-/** Row-major n × p matrix of the model's features (categorical → ordered codes; NaN = missing). */
-export const gbmMatrix = (m: GbmBody, table: FeatureTable): Float64Array => {
+/** Row-major n × p bins of the model's features against the compiled cuts (0 = missing). */
+export const gbmBins = (m: GbmBody, c: CompiledGbm, table: FeatureTable): Uint8Array => {
   const p = m.features.length;
-  const x = new Float64Array(table.rows * p);
+  const n = table.rows;
+  const out = new Uint8Array(n * p);
   m.features.forEach((f, j) => {
-    const col = table.columns.find((c) => c.name === f.name);
-    if (!col) throw new Error(`gbmMatrix: no column ${f.name}`);
+    const col = table.columns.find((x) => x.name === f.name);
+    if (!col) throw new Error(`gbmBins: no column ${f.name}`);
     const v = numericView(col, f.categories);
-    for (let i = 0; i < table.rows; i++) x[i * p + j] = v[i] as number;
+    // Branch-free search: cuts padded with +∞ to a power of two; `at` = how many cuts are < x.
+    const cuts = c.cuts[j] as Float64Array;
+    let size = 1;
+    while (size < cuts.length + 1) size <<= 1;
+    const pad = new Float64Array(size).fill(Infinity);
+    pad.set(cuts);
+    for (let i = 0; i < n; i++) {
+      const x = v[i] as number;
+      let at = 0;
+      for (let step = size >> 1; step > 0; step >>= 1) at += +((pad[at + step - 1] as number) < x) * step;
+      const b = x === x ? at + 1 : 0;
+      out[i * p + j] = b;
+    }
   });
-  return x;
+  return out;
 };
 
+const BLOCK = 64;
+
 /**
- * Margins (log-odds before calibration) for rows of `x`; with `contributions` (n × p, zeroed by
+ * Margins (log-odds before calibration) for binned rows; with `contributions` (n × p, zeroed by
  * the caller) also each feature's Saabas contribution: margin = bias + Σ contributions, where
- * bias = init + Σ root values.
+ * bias = init + Σ root values. With `onBlock`, `contributions` is instead a scratch of BLOCK × p
+ * rows, zeroed here before each block of rows and handed to `onBlock(firstRow, rows, scratch)`
+ * after it (reason codes without an n × p matrix).
  */
-export const gbmMargins = (c: CompiledGbm, x: Float64Array, rows: number, contributions?: Float64Array): Float64Array => {
-  const out = new Float64Array(rows);
-  const { feature, threshold, missingLeft, left, right, value, roots, p } = c;
+export const GBM_BLOCK = 64;
+
+export const gbmMargins = (c: CompiledGbm, bins: Uint8Array, rows: number, contributions?: Float64Array, onBlock?: (start: number, rows: number, scratch: Float64Array) => void): Float64Array => {
+  const out = new Float64Array(rows).fill(c.init);
+  const relative = onBlock !== undefined;
+  const { nodes, value, roots, depth, p, pathStart, pathFeature, pathDelta } = c;
   const nTrees = roots.length;
-  for (let i = 0; i < rows; i++) {
-    const base = i * p;
-    let m = c.init;
+  const at = new Int32Array(BLOCK);
+  for (let start = 0; start < rows; start += BLOCK) {
+    const nb = Math.min(BLOCK, rows - start);
+    if (relative) (contributions as Float64Array).fill(0);
     for (let t = 0; t < nTrees; t++) {
-      let node = roots[t] as number;
-      let f = feature[node] as number;
-      while (f >= 0) {
-        const v = x[base + f] as number;
-        const next = (v !== v ? missingLeft[node] === 1 : v <= (threshold[node] as number)) ? (left[node] as number) : (right[node] as number);
-        if (contributions) contributions[base + f]! += (value[next] as number) - (value[node] as number);
-        node = next;
-        f = feature[node] as number;
+      at.fill(roots[t] as number);
+      const steps = depth[t] as number;
+      for (let d = 0; d < steps; d++) {
+        let base = start * p;
+        for (let k = 0; k < nb; k++, base += p) {
+          const node = at[k] as number;
+          const word = nodes[node * 2] as number;
+          const b = bins[base + (word >>> 16)] as number;
+          at[k] = (nodes[node * 2 + 1] as number) + +(((b + ((word >>> 8) & 255)) & 255) > (word & 255));
+        }
       }
-      m += value[node] as number;
+      if (contributions !== undefined) {
+        for (let k = 0; k < nb; k++) {
+          const leaf = at[k] as number;
+          const base = (relative ? k : start + k) * p;
+          for (let q = pathStart[leaf] as number, e = q + steps; q < e; q++) {
+            const i = base + (pathFeature[q] as number);
+            contributions[i] = (contributions[i] as number) + (pathDelta[q] as number);
+          }
+        }
+      }
+      for (let k = 0; k < nb; k++) out[start + k] = (out[start + k] as number) + (value[at[k] as number] as number);
     }
-    out[i] = m;
+    if (onBlock) onBlock(start, nb, contributions as Float64Array);
   }
   return out;
 };
@@ -662,7 +761,7 @@ export interface GbmScored {
 
 export const scoreGbm = (m: GbmBody, table: FeatureTable, opts: { contributions?: boolean; compiled?: CompiledGbm } = {}): GbmScored => {
   const c = opts.compiled ?? compileGbm(m);
-  const x = gbmMatrix(m, table);
+  const x = gbmBins(m, c, table);
   const contributions = opts.contributions ? new Float64Array(table.rows * c.p) : null;
   const margin = gbmMargins(c, x, table.rows, contributions ?? undefined);
   const probability = new Float64Array(table.rows);

@@ -4,9 +4,10 @@
  */
 import { invalid } from '../../lib/errors.ts';
 import { crossValidate, type CrossValidation } from './scoring.evaluate.domain.ts';
-import { compileGbm, gbmMargins, gbmMatrix, calibrate, trainGbm, type CompiledGbm, type GbmBody, type GbmOptions } from './scoring.gbm.domain.ts';
+import { GBM_BLOCK, compileGbm, gbmBins, gbmMargins, calibrate, trainGbm, type CompiledGbm, type GbmBody, type GbmOptions } from './scoring.gbm.domain.ts';
 import { allMetrics, type Metrics } from './scoring.metrics.domain.ts';
-import { DEFAULT_SCALING, scoreFromLogit, scoreScorecard, topReasons, trainScorecard, type ScorecardBody, type ScorecardOptions, type Scaling } from './scoring.scorecard.domain.ts';
+import { sigmoid } from './scoring.logistic.domain.ts';
+import { DEFAULT_SCALING, scaleFactor, scoreScorecard, topReasons, trainScorecard, type ScorecardBody, type ScorecardOptions, type Scaling } from './scoring.scorecard.domain.ts';
 import type { ColumnKind, FeatureTable } from './scoring.table.domain.ts';
 import { MODEL_FORMAT, MODEL_VERSION, type ModelKind } from './scoring.types.ts';
 
@@ -90,21 +91,26 @@ export const scoreModel = (model: ScoringModel, table: FeatureTable, opts: { rea
     compiledCache.set(g, c);
   }
   const n = table.rows;
-  const x = gbmMatrix(g, table);
-  const contributions = k > 0 ? new Float64Array(n * c.p) : undefined;
-  const margin = gbmMargins(c, x, n, contributions);
+  const x = gbmBins(g, c, table);
+  // Reasons block by block: contributions live in a small scratch, never an n × p matrix.
+  const reasons = new Int32Array(n * k);
+  const p = c.p;
+  const margin = k > 0 ? gbmMargins(c, x, n, new Float64Array(GBM_BLOCK * p), (start, rows, scratch) => topReasons(scratch, rows, p, k, 1e-9, { out: reasons, row: start })) : gbmMargins(c, x, n);
   const probability = new Float64Array(n);
   const score = new Float64Array(n);
+  const { factor, offset } = scaleFactor(model.scaling);
+  const cal = g.calibration;
   for (let i = 0; i < n; i++) {
-    const p = calibrate(g.calibration, margin[i] as number);
-    probability[i] = p;
-    score[i] = scoreFromLogit(logit(p), model.scaling);
+    // The calibrated log-odds: exact for none and Platt, from the probability for isotonic.
+    const z = cal.kind === 'platt' ? cal.a * (margin[i] as number) + cal.b : cal.kind === 'none' ? (margin[i] as number) : logit(calibrate(cal, margin[i] as number));
+    probability[i] = cal.kind === 'isotonic' ? calibrate(cal, margin[i] as number) : sigmoid(z);
+    score[i] = offset - factor * z;
   }
   return {
     probability,
     score,
     // Reasons: the features that pushed this row's risk up the most (positive contributions).
-    reasons: contributions ? topReasons(contributions, n, c.p, k, 1e-9) : new Int32Array(0),
+    reasons,
     reasonCount: k,
     reasonNames: g.features.map((f) => f.name),
   };

@@ -192,14 +192,16 @@ export const scoreScorecard = (model: ScorecardBody, table: FeatureTable, reason
 
 /**
  * For each row the `k` columns with the largest values above `floor`, largest first (row-major
- * n × p input); −1 fills rows with fewer.
+ * n × p input); −1 fills rows with fewer. `into` writes rows first… of a larger output.
  */
-export const topReasons = (values: Float64Array, n: number, p: number, k: number, floor: number): Int32Array => {
-  const out = new Int32Array(n * k).fill(-1);
+export const topReasons = (values: Float64Array, n: number, p: number, k: number, floor: number, into?: { out: Int32Array; row: number }): Int32Array => {
+  const out = into?.out ?? new Int32Array(n * k);
+  const first = into?.row ?? 0;
+  out.fill(-1, first * k, (first + n) * k);
   const bestV = new Float64Array(k);
   for (let i = 0; i < n; i++) {
     bestV.fill(-Infinity);
-    const o = i * k;
+    const o = (first + i) * k;
     const off = i * p;
     for (let j = 0; j < p; j++) {
       const v = values[off + j] as number;
