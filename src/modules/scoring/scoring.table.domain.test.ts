@@ -32,6 +32,9 @@ describe('reading a CSV into a feature table', () => {
     expect(t.idColumn).toBe('ID');
     expect(t.features.columns.map((c) => c.name)).toEqual(['LIMIT_BAL', 'PAY_0']);
     expect([...t.lines]).toEqual([3, 4]);
+    // Kaggle's copy spells the target with dots.
+    const kaggle = readFeatureTable('ID,LIMIT_BAL,default.payment.next.month\n1,20000,1\n2,50000,0\n', { target: 'default payment next month' });
+    expect([...(kaggle.target as Uint8Array)]).toEqual([1, 0]);
   });
 
   it('reads semicolons with decimal commas, and yes/no targets', () => {

@@ -111,6 +111,12 @@ export const parseCsvRecords = (text: string): { header: string[]; records: stri
 const findColumn = (header: string[], name: string, role: string): number => {
   let i = header.indexOf(name);
   if (i === -1) i = header.findIndex((h) => h.toLowerCase() === name.toLowerCase());
+  // "default payment next month" also finds Kaggle's "default.payment.next.month".
+  const loose = (s: string) => s.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  if (i === -1) {
+    const matches = header.filter((h) => loose(h) === loose(name));
+    if (matches.length === 1) i = header.indexOf(matches[0] as string);
+  }
   if (i === -1) {
     const shown = header.slice(0, 30).join(', ') + (header.length > 30 ? ', …' : '');
     throw invalid('SCORING.UNKNOWN_COLUMN', `the ${role} column "${name}" is not in the file (columns: ${shown})`, [{ field: name, message: `no ${role} column "${name}"` }]);
