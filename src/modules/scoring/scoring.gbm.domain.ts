@@ -103,18 +103,19 @@ const numericView = (col: Column, categories: Record<string, number> | undefined
   return out;
 };
 
-const orderCategories = (col: Column & { kind: 'categorical' }, y: Uint8Array, minRows: number): Record<string, number> => {
+const orderCategories = (col: Column & { kind: 'categorical' }, y: Uint8Array, minRows: number, learning: Int32Array): Record<string, number> => {
   const rows = new Float64Array(col.levels.length);
   const events = new Float64Array(col.levels.length);
   let total = 0;
-  for (let i = 0; i < y.length; i++) {
+  for (let k = 0; k < learning.length; k++) {
+    const i = learning[k] as number;
     const c = col.codes[i] as number;
     total += y[i] as number;
     if (c < 0) continue;
     rows[c]! += 1;
     events[c]! += y[i] as number;
   }
-  const prior = total / Math.max(1, y.length);
+  const prior = total / Math.max(1, learning.length);
   const rare: string[] = [];
   let rareRows = 0;
   let rareEvents = 0;
@@ -454,22 +455,22 @@ export const trainGbm = (table: FeatureTable, y: Uint8Array, options: GbmOptions
   const monotone = opt.monotone ?? {};
   for (const name of Object.keys(monotone)) if (!table.columns.some((c) => c.name === name)) throw new Error(`trainGbm: monotone constraint on unknown feature ${name}`);
 
-  const features: GbmFeature[] = table.columns.map((c) => {
-    const m = Math.sign(monotone[c.name] ?? 0) as -1 | 0 | 1;
-    return c.kind === 'categorical' ? { name: c.name, kind: c.kind, categories: orderCategories(c, y, opt.minDataInLeaf), monotone: m, gain: 0 } : { name: c.name, kind: c.kind, monotone: m, gain: 0 };
-  });
-  const views = table.columns.map((c, f) => numericView(c, (features[f] as GbmFeature).categories));
-
   // Split rows: inner validation (early stopping, calibration) vs rows the trees learn from.
   const all = new Int32Array(n);
   for (let i = 0; i < n; i++) all[i] = i;
   const split = opt.validationShare > 0 ? stratifiedHoldout(y, opt.validationShare, rng) : { train: all, holdout: new Int32Array(0) };
   const trainRows = split.train;
   const valRows = split.holdout;
+
+  // Category orders and bin edges come from the learning rows only.
+  const features: GbmFeature[] = table.columns.map((c) => {
+    const m = Math.sign(monotone[c.name] ?? 0) as -1 | 0 | 1;
+    return c.kind === 'categorical' ? { name: c.name, kind: c.kind, categories: orderCategories(c, y, opt.minDataInLeaf, trainRows), monotone: m, gain: 0 } : { name: c.name, kind: c.kind, monotone: m, gain: 0 };
+  });
+  const views = table.columns.map((c, f) => numericView(c, (features[f] as GbmFeature).categories));
   const nt = trainRows.length;
   const nv = valRows.length;
 
-  // Edges from the learning rows only.
   const edges = views.map((v) => {
     const sub = new Float64Array(nt);
     for (let k = 0; k < nt; k++) sub[k] = v[trainRows[k] as number] as number;

@@ -62,18 +62,18 @@ export const trainModel = (table: FeatureTable, y: Uint8Array, opts: TrainOption
   const body = fitBody(table, y, opts);
   let positives = 0;
   for (let i = 0; i < y.length; i++) positives += y[i] as number;
-  const common: ModelCommon = {
+  const common: Omit<ModelCommon, 'metadata'> = {
     format: MODEL_FORMAT,
     version: MODEL_VERSION,
     target: opts.target,
     idColumn: opts.idColumn ?? null,
     inputs: table.columns.map((c) => ({ name: c.name, kind: c.kind })),
     scaling: opts.scaling ?? DEFAULT_SCALING,
-    metadata: { trainedAt: opts.trainedAt, rows: table.rows, positives, trainingMetrics: allMetrics([], []) },
   };
-  const model: ScoringModel = 'scorecard' in body ? { kind: 'scorecard', ...common, scorecard: body.scorecard } : { kind: 'gbm', ...common, gbm: body.gbm };
-  model.metadata.trainingMetrics = allMetrics(y, scoreModel(model, table, { reasons: 0 }).probability);
-  return model;
+  // Scoring needs only the body and the scaling; the training metrics then complete the metadata.
+  const scored = scoreModel(('scorecard' in body ? { kind: 'scorecard', scaling: common.scaling, ...body } : { kind: 'gbm', scaling: common.scaling, ...body }) as ScoringModel, table, { reasons: 0 });
+  const metadata = { trainedAt: opts.trainedAt, rows: table.rows, positives, trainingMetrics: allMetrics(y, scored.probability) };
+  return 'scorecard' in body ? { kind: 'scorecard', ...common, metadata, scorecard: body.scorecard } : { kind: 'gbm', ...common, metadata, gbm: body.gbm };
 };
 
 const compiledCache = new WeakMap<GbmBody, CompiledGbm>();

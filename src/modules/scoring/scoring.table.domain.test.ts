@@ -42,6 +42,9 @@ describe('reading a CSV into a feature table', () => {
     expect([...(t.features.columns[0] as { values: Float64Array }).values]).toEqual([1.5, 2.25]);
     expect([...(t.target as Uint8Array)]).toEqual([1, 0]);
     expect(t.ids).toEqual(['2', '3']); // line numbers when there is no id column
+    // In a comma-delimited file a quoted "1,234" is ambiguous: not a number.
+    const c = readFeatureTable('amount,paid\n"1,234",1\n5,0\n', { target: 'paid' });
+    expect(c.features.columns[0]).toMatchObject({ kind: 'categorical' });
   });
 
   it('names the column and the row in its errors', () => {

@@ -56,11 +56,15 @@ export const isMissingToken = (s: string): boolean => MISSING.has(s.trim().toLow
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const DECIMAL_COMMA = /^[+-]?\d+,\d+$/;
 
-/** A number, or NaN for anything else (missing tokens included). Accepts a decimal comma. */
-export const parseNumber = (raw: string): number => {
+/**
+ * A number, or NaN for anything else (missing tokens included). With `decimalComma` (files
+ * delimited by something other than a comma) "1,5" is 1.5; in a comma-delimited file a quoted
+ * "1,234" is ambiguous (thousands?) and is not read as a number.
+ */
+export const parseNumber = (raw: string, decimalComma = false): number => {
   const s = raw.trim();
   if (NUMBER.test(s)) return Number(s);
-  if (DECIMAL_COMMA.test(s)) return Number(s.replace(',', '.'));
+  if (decimalComma && DECIMAL_COMMA.test(s)) return Number(s.replace(',', '.'));
   return Number.NaN;
 };
 
@@ -84,12 +88,13 @@ const detectDelimiter = (text: string): string => {
 const GENERIC_HEADER = /^(x\d+|y|)$/i;
 
 /** The rows of a CSV text; the header row index (1 for the UCI spreadsheet's X1…X23,Y line). */
-export const parseCsvRecords = (text: string): { header: string[]; records: string[][]; firstDataLine: number } => {
+export const parseCsvRecords = (text: string): { header: string[]; records: string[][]; firstDataLine: number; delimiter: string } => {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.trim() === '') throw invalid('SCORING.EMPTY_FILE', 'the CSV file is empty');
   let rows: string[][];
+  const delimiter = detectDelimiter(body);
   try {
-    rows = parse(body, { delimiter: detectDelimiter(body), relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
+    rows = parse(body, { delimiter, relax_column_count: true, skip_empty_lines: true, trim: true }) as string[][];
   } catch (e) {
     throw invalid('SCORING.MALFORMED_CSV', `the CSV cannot be read: ${(e as Error).message}`);
   }
@@ -105,7 +110,7 @@ export const parseCsvRecords = (text: string): { header: string[]; records: stri
     if (seen.has(header[i] as string)) throw invalid('SCORING.DUPLICATE_COLUMN', `column "${header[i]}" appears twice in the header`, [{ field: header[i] as string, message: 'duplicate column' }]);
     seen.add(header[i] as string);
   });
-  return { header, records, firstDataLine: h + 2 };
+  return { header, records, firstDataLine: h + 2, delimiter };
 };
 
 const findColumn = (header: string[], name: string, role: string): number => {
@@ -125,7 +130,7 @@ const findColumn = (header: string[], name: string, role: string): number => {
 };
 
 /** Encodes one text column as numeric (with NaN for missing) or categorical (codes + levels). */
-export const encodeColumn = (name: string, cells: readonly string[], kind?: ColumnKind, numericShare = 0.98): Column => {
+export const encodeColumn = (name: string, cells: readonly string[], kind?: ColumnKind, numericShare = 0.98, decimalComma = false): Column => {
   const n = cells.length;
   if (kind === undefined) {
     let present = 0;
@@ -133,13 +138,13 @@ export const encodeColumn = (name: string, cells: readonly string[], kind?: Colu
     for (const c of cells) {
       if (isMissingToken(c)) continue;
       present++;
-      if (!Number.isNaN(parseNumber(c))) numeric++;
+      if (!Number.isNaN(parseNumber(c, decimalComma))) numeric++;
     }
     kind = present > 0 && numeric >= numericShare * present ? 'numeric' : 'categorical';
   }
   if (kind === 'numeric') {
     const values = new Float64Array(n);
-    for (let i = 0; i < n; i++) values[i] = parseNumber(cells[i] as string);
+    for (let i = 0; i < n; i++) values[i] = parseNumber(cells[i] as string, decimalComma);
     return { kind, name, values };
   }
   const codes = new Int32Array(n);
@@ -164,7 +169,8 @@ export const encodeColumn = (name: string, cells: readonly string[], kind?: Colu
 
 /** Reads a CSV text into features, an optional binary target and ids. */
 export const readFeatureTable = (text: string, opts: ReadOptions = {}): ReadTable => {
-  const { header, records, firstDataLine } = parseCsvRecords(text);
+  const { header, records, firstDataLine, delimiter } = parseCsvRecords(text);
+  const decimalComma = delimiter !== ',';
   const width = header.length;
   records.forEach((r, k) => {
     if (r.length !== width && !(r.length === 1 && r[0] === '')) {
@@ -204,12 +210,12 @@ export const readFeatureTable = (text: string, opts: ReadOptions = {}): ReadTabl
     for (const f of opts.schema) {
       const j = header.indexOf(f.name);
       if (j === -1) throw invalid('SCORING.COLUMN_MISSING', `the model needs column "${f.name}", which is not in the file`, [{ field: f.name, message: 'missing column' }]);
-      columns.push(encodeColumn(f.name, cellsOf(j), f.kind));
+      columns.push(encodeColumn(f.name, cellsOf(j), f.kind, undefined, decimalComma));
     }
   } else {
     for (let j = 0; j < width; j++) {
       if (j === targetIdx || j === idIdx) continue;
-      columns.push(encodeColumn(header[j] as string, cellsOf(j), undefined, opts.numericShare));
+      columns.push(encodeColumn(header[j] as string, cellsOf(j), undefined, opts.numericShare, decimalComma));
     }
   }
   return { features: { rows, columns }, target, ids, idColumn: idIdx >= 0 ? (header[idIdx] as string) : null, lines };
