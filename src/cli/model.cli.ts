@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   DEFAULT_SCALING,
@@ -10,8 +9,7 @@ import {
   readCsvFile,
   readFeatureTable,
   saveModel,
-  scoreModel,
-  scoresCsv,
+  scoreCsvFile,
   trainModel,
   type GbmOptions,
   type ModelKind,
@@ -126,20 +124,12 @@ export const registerModelCommands = (program: Command): void => {
     .option('--id <column>', 'id column (default: the model\'s id column if present, else a column named "id", else the line number)')
     .requiredOption('--out <file>', 'scores CSV to write ("-" for standard output)')
     .option('--reasons <n>', 'reason columns', '3')
-    .action((o: { model: string; csv: string; id?: string; out: string; reasons: string }) => {
+    .action(async (o: { model: string; csv: string; id?: string; out: string; reasons: string }) => {
       const model = loadModel(o.model);
       const reasons = intFlag('--reasons', o.reasons, 0, 10);
-      const text = readCsvFile(o.csv);
-      const firstLine = text.slice(0, 4096);
-      const id = o.id ?? (model.idColumn && firstLine.includes(model.idColumn) ? model.idColumn : undefined);
-      const t = readFeatureTable(text, { schema: model.inputs, ...(id ? { id } : {}) });
-      const result = scoreModel(model, t.features, { reasons });
-      const csv = scoresCsv(t.ids, result, reasons);
-      if (o.out === '-') process.stdout.write(csv);
-      else {
-        writeFileSync(o.out, csv);
-        printJson({ scores: o.out, rows: t.features.rows, kind: model.kind });
-      }
+      // Streamed in batches: a portfolio of millions of rows scores in flat memory.
+      const { rows } = await scoreCsvFile(model, o.csv, o.out, { reasons, ...(o.id ? { id: o.id } : {}) });
+      if (o.out !== '-') printJson({ scores: o.out, rows, kind: model.kind });
     });
 
   withModelFlags(

@@ -5,7 +5,7 @@
  */
 export { readFeatureTable, assertTwoClasses, type FeatureTable, type ReadTable, type Column, type ColumnKind } from './scoring.table.domain.ts';
 export { trainModel, scoreModel, evaluateModel, type ScoringModel, type ScoreResult, type TrainOptions } from './scoring.model.domain.ts';
-export { readCsvFile, saveModel, loadModel, parseModel, scoresCsv } from './scoring.files.ts';
+export { readCsvFile, saveModel, loadModel, parseModel, scoresCsv, scoreCsvFile } from './scoring.files.ts';
 export { MODEL_KINDS, MODEL_FORMAT, MODEL_VERSION, type ModelKind } from './scoring.types.ts';
 export { GBM_DEFAULTS, type GbmOptions } from './scoring.gbm.domain.ts';
 export { DEFAULT_SCALING, type Scaling } from './scoring.scorecard.domain.ts';

@@ -1,7 +1,10 @@
 /** Reading CSVs and model files, writing models and score files (the I/O edge of the module). */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readFileSync, readSync, writeFileSync, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { parse } from 'csv-parse';
 import { invalid } from '../../lib/errors.ts';
-import type { ScoringModel, ScoreResult } from './scoring.model.domain.ts';
+import { scoreModel, type ScoringModel, type ScoreResult } from './scoring.model.domain.ts';
+import { cleanHeader, detectDelimiter, headerRow, tableFromRecords } from './scoring.table.domain.ts';
 import { ScoringModel as ModelSchema } from './scoring.types.ts';
 
 const read = (path: string, what: string): Buffer => {
@@ -50,10 +53,10 @@ export const loadModel = (path: string): ScoringModel => parseModel(read(path, '
 
 const csvCell = (s: string): string => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-/** id, probability, score, reason_1…reason_k. */
-export const scoresCsv = (ids: readonly string[], r: ScoreResult, reasonColumns = 3): string => {
+/** id, probability, score, reason_1…reason_k (`withHeader` false: rows only, for later batches). */
+export const scoresCsv = (ids: readonly string[], r: ScoreResult, reasonColumns = 3, withHeader = true): string => {
   const header = ['id', 'probability', 'score', ...Array.from({ length: reasonColumns }, (_, k) => `reason_${k + 1}`)];
-  const lines: string[] = [header.join(',')];
+  const lines: string[] = withHeader ? [header.join(',')] : [];
   for (let i = 0; i < ids.length; i++) {
     const cells = [csvCell(ids[i] as string), (r.probability[i] as number).toFixed(6), String(Math.round(r.score[i] as number))];
     for (let k = 0; k < reasonColumns; k++) {
@@ -62,5 +65,83 @@ export const scoresCsv = (ids: readonly string[], r: ScoreResult, reasonColumns 
     }
     lines.push(cells.join(','));
   }
-  return `${lines.join('\n')}\n`;
+  return lines.length ? `${lines.join('\n')}\n` : '';
+};
+
+/**
+ * Scores a CSV file of any size: streamed in batches of `batch` rows, each read with the model's
+ * schema, scored and appended to `out` ("-" = standard output), so memory stays flat.
+ */
+export const scoreCsvFile = async (model: ScoringModel, csvPath: string, out: string, opts: { id?: string; reasons?: number; batch?: number } = {}): Promise<{ rows: number }> => {
+  const reasons = opts.reasons ?? 3;
+  const batchSize = opts.batch ?? 50_000;
+  // Sniff the start: spreadsheets are refused, the delimiter and the encoding are decided.
+  let head: Buffer;
+  try {
+    const fd = openSync(csvPath, 'r');
+    head = Buffer.alloc(65_536);
+    head = head.subarray(0, readSync(fd, head, 0, head.length, 0));
+    closeSync(fd);
+  } catch (e) {
+    throw invalid('SCORING.FILE_UNREADABLE', `cannot read the CSV file ${csvPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, [{ field: csvPath, message: 'unreadable' }]);
+  }
+  if ((head[0] === 0xd0 && head[1] === 0xcf) || (head[0] === 0x50 && head[1] === 0x4b)) readCsvFile(csvPath); // throws the advice
+  let encoding: BufferEncoding = 'utf8';
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, Math.max(0, head.length - 4)));
+  } catch {
+    encoding = 'latin1';
+  }
+  const text = head.toString(encoding).replace(/^\uFEFF/, '');
+  if (text.trim() === '') throw invalid('SCORING.EMPTY_FILE', 'the CSV file is empty');
+  const delimiter = detectDelimiter(text);
+  const parser = createReadStream(csvPath, { encoding }).pipe(parse({ delimiter, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }));
+  const sink = out === '-' ? process.stdout : createWriteStream(out);
+  const write = async (chunk: string): Promise<void> => {
+    if (chunk && !sink.write(chunk)) await once(sink, 'drain');
+  };
+  const first: string[][] = [];
+  let header: string[] | null = null;
+  let line = 0;
+  let rows = 0;
+  let batch: string[][] = [];
+  let id: string | undefined;
+  const flush = async (): Promise<void> => {
+    if (!header) return;
+    const t = tableFromRecords({ header, records: batch, firstDataLine: line - batch.length + 1, delimiter }, { schema: model.inputs, ...(id ? { id } : {}) });
+    await write(scoresCsv(t.ids, scoreModel(model, t.features, { reasons }), reasons, rows === 0));
+    rows += batch.length;
+    batch = [];
+  };
+  const start = async (): Promise<void> => {
+    const h = headerRow(first);
+    header = cleanHeader(first[h] as string[]);
+    id = opts.id ?? (model.idColumn && header.includes(model.idColumn) ? model.idColumn : undefined);
+    line = h + 1;
+    for (const r of first.slice(h + 1)) {
+      batch.push(r);
+      line++;
+    }
+  };
+  try {
+    for await (const record of parser as AsyncIterable<string[]>) {
+      if (!header) {
+        first.push(record);
+        if (first.length === 3) await start();
+        continue;
+      }
+      batch.push(record);
+      line++;
+      if (batch.length >= batchSize) await flush();
+    }
+    if (!header && first.length > 0) await start();
+    if (rows === 0 && batch.length === 0) throw invalid('SCORING.EMPTY_FILE', 'the CSV file has a header but no data rows');
+    if (batch.length > 0) await flush();
+  } finally {
+    if (sink !== process.stdout) {
+      (sink as ReturnType<typeof createWriteStream>).end();
+      await once(sink, 'close');
+    }
+  }
+  return { rows };
 };

@@ -71,7 +71,8 @@ export const parseNumber = (raw: string, decimalComma = false): number => {
 const POSITIVE = new Set(['1', '1.0', 'true', 'yes', 'y', 'si', 'sí', 's', 't', 'default', 'bad']);
 const NEGATIVE = new Set(['0', '0.0', 'false', 'no', 'n', 'f', 'good']);
 
-const detectDelimiter = (text: string): string => {
+/** The delimiter (`,` `;` tab `|`) occurring most in the first line. */
+export const detectDelimiter = (text: string): string => {
   const first = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'));
   let best = ',';
   let bestCount = 0;
@@ -98,19 +99,26 @@ export const parseCsvRecords = (text: string): { header: string[]; records: stri
   } catch (e) {
     throw invalid('SCORING.MALFORMED_CSV', `the CSV cannot be read: ${(e as Error).message}`);
   }
-  let h = 0;
-  // The UCI spreadsheet (and its CSV conversions) carries a first line X1,…,X23,Y above the names.
-  if (rows.length > 2 && (rows[0] as string[]).every((c) => GENERIC_HEADER.test(c)) && (rows[1] as string[]).some((c) => c !== '' && Number.isNaN(parseNumber(c)))) h = 1;
-  const header = (rows[h] as string[]).map((c) => c.trim());
+  const h = headerRow(rows);
   const records = rows.slice(h + 1);
   if (records.length === 0) throw invalid('SCORING.EMPTY_FILE', 'the CSV file has a header but no data rows');
+  return { header: cleanHeader(rows[h] as string[]), records, firstDataLine: h + 2, delimiter };
+};
+
+/** 1 when the first rows are the UCI spreadsheet's X1,…,X23,Y line above the names, else 0. */
+export const headerRow = (firstRows: readonly string[][]): number =>
+  firstRows.length > 2 && (firstRows[0] as string[]).every((c) => GENERIC_HEADER.test(c)) && (firstRows[1] as string[]).some((c) => c !== '' && Number.isNaN(parseNumber(c))) ? 1 : 0;
+
+/** Trimmed names, blanks named by position, duplicates refused. */
+export const cleanHeader = (row: readonly string[]): string[] => {
+  const header = row.map((c) => c.trim());
   const seen = new Set<string>();
   header.forEach((name, i) => {
     if (name === '') header[i] = `column_${i + 1}`;
     if (seen.has(header[i] as string)) throw invalid('SCORING.DUPLICATE_COLUMN', `column "${header[i]}" appears twice in the header`, [{ field: header[i] as string, message: 'duplicate column' }]);
     seen.add(header[i] as string);
   });
-  return { header, records, firstDataLine: h + 2, delimiter };
+  return header;
 };
 
 const findColumn = (header: string[], name: string, role: string): number => {
@@ -168,8 +176,11 @@ export const encodeColumn = (name: string, cells: readonly string[], kind?: Colu
 };
 
 /** Reads a CSV text into features, an optional binary target and ids. */
-export const readFeatureTable = (text: string, opts: ReadOptions = {}): ReadTable => {
-  const { header, records, firstDataLine, delimiter } = parseCsvRecords(text);
+export const readFeatureTable = (text: string, opts: ReadOptions = {}): ReadTable => tableFromRecords(parseCsvRecords(text), opts);
+
+/** Records (already split into cells) into a table; `firstDataLine` is the file line of records[0]. */
+export const tableFromRecords = (parsed: { header: string[]; records: string[][]; firstDataLine: number; delimiter: string }, opts: ReadOptions = {}): ReadTable => {
+  const { header, records, firstDataLine, delimiter } = parsed;
   const decimalComma = delimiter !== ',';
   const width = header.length;
   records.forEach((r, k) => {
