@@ -127,6 +127,8 @@ export const registerModelCommands = (program: Command): void => {
     .action(async (o: { model: string; csv: string; id?: string; out: string; reasons: string }) => {
       const model = loadModel(o.model);
       const reasons = intFlag('--reasons', o.reasons, 0, 10);
+      // A reader that stops early (`| head`) ends the run quietly.
+      if (o.out === '-') process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(0) : undefined));
       // Streamed in batches: a portfolio of millions of rows scores in flat memory.
       const { rows } = await scoreCsvFile(model, o.csv, o.out, { reasons, ...(o.id ? { id: o.id } : {}) });
       if (o.out !== '-') printJson({ scores: o.out, rows, kind: model.kind });
