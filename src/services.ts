@@ -6,6 +6,7 @@ import { createPortfolioService } from './modules/portfolio/index.ts';
 import { createLedgerService } from './modules/ledger/index.ts';
 import { createWebhooksService, type WebhooksService } from './modules/events/index.ts';
 import { createPolicyService } from './modules/policy/index.ts';
+import { createScoringService } from './modules/scoring/index.ts';
 
 export interface ServiceDeps {
   db: Database;
@@ -26,6 +27,7 @@ export const createServices = (deps: ServiceDeps, overrides: { webhooks?: Webhoo
   ledger: createLedgerService(deps),
   webhooks: overrides.webhooks ?? createWebhooksService({ ...deps, fetch: globalThis.fetch }),
   policy: createPolicyService(deps),
+  scoring: createScoringService(deps),
 });
 
 export type Services = ReturnType<typeof createServices>;

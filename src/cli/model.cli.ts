@@ -15,7 +15,11 @@ import {
   type ModelKind,
   type Scaling,
 } from '../modules/scoring/index.ts';
-import { CliError, printJson } from './output.ts';
+import type { Context } from '../context.ts';
+import { CliError, printJson, printTable } from './output.ts';
+import { defaultTenant, tenantIdOf } from './tenants.cli.ts';
+
+type WithContext = <T>(fn: (ctx: Context) => Promise<T>) => Promise<T>;
 
 interface ModelFlags {
   kind: string;
@@ -86,8 +90,11 @@ const withModelFlags = (c: Command): Command =>
 const round = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : Number(x.toFixed(5)));
 const roundMetrics = <T extends object>(m: T): T => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v])) as T;
 
-/** `tacto model …`: train, score and cross-validate default-risk models from CSV files (no database). */
-export const registerModelCommands = (program: Command): void => {
+/**
+ * `tacto model …`: train, score and cross-validate default-risk models from CSV files. Files need
+ * no database; `--save NAME` / `--name NAME` store and load models per tenant.
+ */
+export const registerModelCommands = (program: Command, withContext: WithContext): void => {
   const m = program.command('model').description('Default-risk / propensity models from CSV: train, score, evaluate (docs/scoring.md)');
 
   withModelFlags(
@@ -97,16 +104,21 @@ export const registerModelCommands = (program: Command): void => {
       .requiredOption('--csv <file>', 'training data: a header row, one row per account')
       .requiredOption('--target <column>', 'binary outcome column (1/0, true/false, yes/no); 1 = the event (e.g. default)')
       .option('--id <column>', 'id column, not a feature (default: a column named "id", any case)')
-      .requiredOption('--out <file>', 'model file to write'),
-  ).action((o: ModelFlags & { csv: string; target: string; id?: string; out: string }) => {
+      .option('--out <file>', 'model file to write')
+      .option('--save <name>', "also store the model in the tenant's database as the next version of <name>")
+      .option('--tenant <slug>', 'tenant for --save', defaultTenant()),
+  ).action(async (o: ModelFlags & { csv: string; target: string; id?: string; out?: string; save?: string; tenant: string }) => {
+    if (!o.out && !o.save) throw new CliError('give --out <file>, --save <name> or both', 2);
     const opts = modelOptions(o);
     const started = performance.now();
     const t = readFeatureTable(readCsvFile(o.csv), { target: o.target, ...(o.id ? { id: o.id } : {}) });
     assertTwoClasses(t.target as Uint8Array, o.target);
     const model = trainModel(t.features, t.target as Uint8Array, { ...opts, target: o.target, idColumn: t.idColumn, trainedAt: new Date().toISOString() });
-    saveModel(o.out, model);
+    if (o.out) saveModel(o.out, model);
+    const stored = o.save ? await withContext(async (ctx) => ({ tenant: o.tenant, ...(await ctx.services.scoring.saveModel(await tenantIdOf(ctx, o.tenant), o.save as string, model)) })) : undefined;
     printJson({
-      model: o.out,
+      ...(o.out ? { model: o.out } : {}),
+      ...(stored ? { stored } : {}),
       kind: model.kind,
       rows: model.metadata.rows,
       positives: model.metadata.positives,
@@ -119,13 +131,18 @@ export const registerModelCommands = (program: Command): void => {
 
   m.command('score')
     .description('Score a CSV with a model: writes id, probability, score, reason_1..reason_3')
-    .requiredOption('--model <file>', 'model JSON from `tacto model train`')
+    .option('--model <file>', 'model JSON from `tacto model train`')
+    .option('--name <name>', "a model stored with --save (the tenant's latest version unless --version)")
+    .option('--version <n>', 'stored version to use with --name')
+    .option('--tenant <slug>', 'tenant for --name', defaultTenant())
     .requiredOption('--csv <file>', 'accounts to score (the model\'s input columns; extra columns are ignored)')
     .option('--id <column>', 'id column (default: the model\'s id column if present, else a column named "id", else the line number)')
     .requiredOption('--out <file>', 'scores CSV to write ("-" for standard output)')
     .option('--reasons <n>', 'reason columns', '3')
-    .action(async (o: { model: string; csv: string; id?: string; out: string; reasons: string }) => {
-      const model = loadModel(o.model);
+    .action(async (o: { model?: string; name?: string; version?: string; tenant: string; csv: string; id?: string; out: string; reasons: string }) => {
+      if (!o.model === !o.name) throw new CliError('give either --model <file> or --name <stored model>', 2);
+      const version = o.version === undefined ? null : intFlag('--version', o.version, 1, 2 ** 31);
+      const model = o.model ? loadModel(o.model) : await withContext(async (ctx) => (await ctx.services.scoring.getModel(await tenantIdOf(ctx, o.tenant), o.name as string, version)).model);
       const reasons = intFlag('--reasons', o.reasons, 0, 10);
       // A reader that stops early (`| head`) ends the run quietly.
       if (o.out === '-') process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(0) : undefined));
@@ -133,6 +150,16 @@ export const registerModelCommands = (program: Command): void => {
       const { rows } = await scoreCsvFile(model, o.csv, o.out, { reasons, ...(o.id ? { id: o.id } : {}) });
       if (o.out !== '-') printJson({ scores: o.out, rows, kind: model.kind });
     });
+
+  m.command('list')
+    .description("The tenant's stored models, every version")
+    .option('--tenant <slug>', 'tenant slug', defaultTenant())
+    .action((o: { tenant: string }) =>
+      withContext(async (ctx) => {
+        const rows = await ctx.services.scoring.listModels(await tenantIdOf(ctx, o.tenant));
+        printTable(rows.map((r) => ({ name: r.name, version: r.version, kind: r.kind, rows: r.rows, trainingAuc: r.auc === null ? '' : r.auc.toFixed(4), trainedAt: r.trained_at, storedAt: r.created_at })));
+      }),
+    );
 
   withModelFlags(
     m

@@ -41,7 +41,7 @@ export const buildProgram = (): Command => {
   registerExportCommand(program, withContext);
   registerWebhookCommands(program, withContext);
   registerPolicyCommands(program);
-  registerModelCommands(program);
+  registerModelCommands(program, withContext);
 
   const db = program.command('db').description('Database maintenance');
   db.command('migrate')

@@ -12,3 +12,4 @@ export { DEFAULT_SCALING, type Scaling } from './scoring.scorecard.domain.ts';
 export { allMetrics, type Metrics } from './scoring.metrics.domain.ts';
 export type { CrossValidation } from './scoring.evaluate.domain.ts';
 export { generateCredit, creditCsv, creditTable, UCI_FEATURES, UCI_TARGET } from './scoring.synthetic.ts';
+export { createScoringService, type ScoringService, type ScoringDeps } from './scoring.service.ts';
