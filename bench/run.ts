@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --only B1,B3,B6 --accounts 1000000 --contacts 100000 --db postgres|pglite]`
+ * `npm run bench [-- --only B1,B2,B3,B5,B6,P1 --accounts 1000000 --contacts 100000 --db postgres|pglite]`
  * Prints one JSON line per workload (BENCHMARKS.md): the figure, the reference measured in the
  * same run on the same database, their ratio, the target, pass, and peak RSS.
  */
@@ -9,6 +9,7 @@ import { benchImport } from './import.bench.ts';
 import { benchPolicy } from './policy.bench.ts';
 import { benchDispatch } from './dispatch.bench.ts';
 import { benchDaily } from './daily.bench.ts';
+import { benchScoring } from './scoring.bench.ts';
 
 const args = parseArgs(process.argv.slice(2));
 const only = args.only ? new Set(args.only.split(',').map((s) => s.trim().toUpperCase())) : null;
@@ -19,8 +20,9 @@ const accounts = args.accounts ? Number(args.accounts) : undefined;
 
 const workloads: Record<string, () => Promise<Record<string, unknown>>> = {
   B1: () => benchImport({ db, accounts: accounts ?? (db === 'postgres' ? 1_000_000 : 100_000), databaseUrl }),
-  B3: () => benchDispatch({ db, contacts: args.contacts ? Number(args.contacts) : 100_000, databaseUrl }),
   B2: () => benchDaily({ db, accounts: accounts ?? (db === 'postgres' ? 1_000_000 : 100_000), databaseUrl, secondDay: true }),
+  B3: () => benchDispatch({ db, contacts: args.contacts ? Number(args.contacts) : 100_000, databaseUrl }),
+  B5: () => benchScoring({}),
   B6: () => benchStartup(),
   P1: () => benchPolicy({}),
 };

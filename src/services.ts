@@ -10,6 +10,7 @@ import { createPolicyService } from './modules/policy/index.ts';
 import { createMessagingService } from './modules/messaging/index.ts';
 import type { SecretBox } from './lib/secretbox.ts';
 import { createJourneysService } from './modules/journeys/index.ts';
+import { createScoringService } from './modules/scoring/index.ts';
 
 export interface ServiceDeps {
   db: Database;
@@ -47,6 +48,7 @@ export const createServices = (deps: ServiceDeps, overrides: { webhooks?: Webhoo
       ...(deps.messaging?.fetch ? { fetch: deps.messaging.fetch } : {}),
     }),
     journeys: createJourneysService(deps),
+    scoring: createScoringService(deps),
   };
 };
 

@@ -12,6 +12,7 @@ import { registerWebhookCommands } from './webhooks.cli.ts';
 import { registerPolicyCommands } from './policy.cli.ts';
 import { registerDispatchCommands } from './dispatch.cli.ts';
 import { registerJourneyCommands } from './journeys.cli.ts';
+import { registerModelCommands } from './model.cli.ts';
 import { CliError, printJson } from './output.ts';
 
 const VERSION = '0.1.0';
@@ -45,6 +46,7 @@ export const buildProgram = (): Command => {
   registerPolicyCommands(program);
   registerDispatchCommands(program, withContext);
   registerJourneyCommands(program, withContext);
+  registerModelCommands(program, withContext);
 
   const db = program.command('db').description('Database maintenance');
   db.command('migrate')

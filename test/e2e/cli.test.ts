@@ -36,7 +36,7 @@ describe('tacto CLI', () => {
   it('documents every command in --help', async () => {
     const r = await tacto(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['serve', 'worker', 'demo', 'import', 'export', 'webhooks', 'policy', 'dpd', 'tenant', 'apikey', 'creditor', 'db']) {
+    for (const c of ['serve', 'worker', 'demo', 'import', 'export', 'webhooks', 'policy', 'dispatch', 'channels', 'messages', 'run', 'explain', 'strategies', 'model', 'dpd', 'tenant', 'apikey', 'creditor', 'db']) {
       expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
     }
   });
