@@ -121,7 +121,9 @@ describe('the daily run killed mid-way and restarted', () => {
     // Kill points spread over the run (24 batches): each restart resumes after the last
     // checkpoint, so three kills after 1–3, 3–6 and 3–6 more batches stay short of the end.
     for (const afterBatches of [1 + Math.floor(Math.random() * 3), 3 + Math.floor(Math.random() * 4), 3 + Math.floor(Math.random() * 4)]) {
-      const r = await runAndKill(afterBatches, Math.floor(Math.random() * 120));
+      // A short random delay: on PostgreSQL a 25-account batch takes ~10 ms, and a longer delay
+      // let the last batches finish before the signal landed (the run then completed, not resumed).
+      const r = await runAndKill(afterBatches, Math.floor(Math.random() * 15));
       if (r.killed) kills++;
       else break;
     }
