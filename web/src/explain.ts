@@ -51,6 +51,7 @@ export const useExplain = (words: StrategyWords) => {
       const fallback = l.text[lang];
       const key = `explain.${l.code}`;
       const v: Record<string, string | number> = { ...p };
+      if (typeof p['step'] === 'string') v['step'] = humanize(p['step']);
       switch (l.code) {
         case 'ASSIGN.SEGMENT':
         case 'ASSIGN.SUPPRESSED':
@@ -95,6 +96,12 @@ export const useExplain = (words: StrategyWords) => {
           v['channel'] = channel(p['channel']);
           break;
         case 'POLICY.JURISDICTION_FALLBACK':
+        case 'WAIT.DONE':
+        case 'WAIT.DPD_PENDING':
+        case 'PRE_DUE.PENDING':
+        case 'JOURNEY.COMPLETED':
+        case 'ASSIGN.NONE':
+        case 'SEND_TIME.NO_WINDOW':
           break;
         default:
           return fallback;

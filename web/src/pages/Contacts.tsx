@@ -21,7 +21,7 @@ export const ContactsPage = () => {
   const api = useApi();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
-  useTitle(t('contacts.title'));
+  useTitle(t('contactsPage.title'));
 
   const query = useMemo((): ScheduledContactQuery => {
     const q: ScheduledContactQuery = { limit: PAGE_SIZE };
@@ -47,10 +47,10 @@ export const ContactsPage = () => {
 
   return (
     <>
-      <PageHeader title={t('contacts.title')} subtitle={t('contacts.subtitle')} />
+      <PageHeader title={t('contactsPage.title')} subtitle={t('contactsPage.subtitle')} />
       <Card className="filters-card">
-        <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label={t('contacts.filters')} role="search">
-          <Field label={t('contacts.status')}>
+        <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label={t('contactsPage.filters')} role="search">
+          <Field label={t('contactsPage.status')}>
             {(p) => (
               <select {...p} name="status" className="select" value={params.get('status') ?? ''} onChange={(e) => set('status', e.target.value)}>
                 <option value="">{t('common.all')}</option>
@@ -60,7 +60,7 @@ export const ContactsPage = () => {
               </select>
             )}
           </Field>
-          <Field label={t('contacts.channel')}>
+          <Field label={t('contactsPage.channel')}>
             {(p) => (
               <select {...p} name="channel" className="select" value={params.get('channel') ?? ''} onChange={(e) => set('channel', e.target.value)}>
                 <option value="">{t('common.all')}</option>
@@ -88,7 +88,7 @@ export const ContactsPage = () => {
             <span className="muted">{t('common.loading')}</span>
           ) : (
             <span className="muted" data-testid="contacts-count">
-              {cursor ? t('contacts.showingMore', { count: rows.length, formatted: f.number(rows.length) }) : t('contacts.showing', { count: rows.length, formatted: f.number(rows.length) })}
+              {cursor ? t('contactsPage.showingMore', { count: rows.length, formatted: f.number(rows.length) }) : t('contactsPage.showing', { count: rows.length, formatted: f.number(rows.length) })}
             </span>
           )}
         </div>
@@ -96,8 +96,8 @@ export const ContactsPage = () => {
           <Loading rows={6} />
         ) : rows.length === 0 ? (
           !error && (
-            <Empty icon="schedule" title={t('contacts.emptyTitle')}>
-              <p>{active ? t('contacts.emptyFiltered') : t('contacts.emptyAll')}</p>
+            <Empty icon="schedule" title={t('contactsPage.emptyTitle')}>
+              <p>{active ? t('contactsPage.emptyFiltered') : t('contactsPage.emptyAll')}</p>
             </Empty>
           )
         ) : (
@@ -105,11 +105,11 @@ export const ContactsPage = () => {
             <table className="table table-hover table-cards" data-testid="contacts-table">
               <thead>
                 <tr>
-                  <th scope="col">{t('contacts.when')}</th>
-                  <th scope="col">{t('contacts.account')}</th>
-                  <th scope="col">{t('contacts.action')}</th>
-                  <th scope="col">{t('contacts.channel')}</th>
-                  <th scope="col">{t('contacts.status')}</th>
+                  <th scope="col">{t('contactsPage.when')}</th>
+                  <th scope="col">{t('contactsPage.account')}</th>
+                  <th scope="col">{t('contactsPage.action')}</th>
+                  <th scope="col">{t('contactsPage.channel')}</th>
+                  <th scope="col">{t('contactsPage.status')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -119,7 +119,7 @@ export const ContactsPage = () => {
                       <span className="cell-stack">
                         <span>{f.dateTime(c.sendAt)}</span>
                         {c.debtorTimezone && (
-                          <span className="muted small">{t('contacts.debtorTimeShort', { time: f.dateTime(c.sendAt, c.debtorTimezone) })}</span>
+                          <span className="muted small">{t('contactsPage.debtorTimeShort', { time: f.dateTime(c.sendAt, c.debtorTimezone) })}</span>
                         )}
                       </span>
                     </td>
