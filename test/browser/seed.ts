@@ -8,6 +8,7 @@ import { givenTenant } from '../support/fixtures.ts';
  * payment and one opted-out e-mail address. With the clock at 2026-03-15, A-1001 is 69 days past due.
  */
 export interface Seeded {
+  tenantId: string;
   apiKey: string;
   accountId: string;
 }
@@ -66,5 +67,5 @@ export const seedConsolePortfolio = async (db: Database, services: ReturnType<ty
   // One opted-out address, to show the opt-out state on the debtor panel.
   const luciaEmail = lucia.contactPoints.find((c) => c.kind === 'email')!;
   await p.optOut(tenantId, lucia.id, luciaEmail.id, 'Solicitud del deudor por teléfono');
-  return { apiKey, accountId: a1.id };
+  return { tenantId, apiKey, accountId: a1.id };
 };

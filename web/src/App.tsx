@@ -10,6 +10,7 @@ import { DebtorDetailPage } from './pages/DebtorDetail.tsx';
 import { ImportsPage } from './pages/Imports.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 import { InboxPage } from './pages/Inbox.tsx';
+import { ContactsPage } from './pages/Contacts.tsx';
 
 /** Client routes live under /app: the server answers /app/* with index.html. */
 const router = createBrowserRouter([
@@ -26,6 +27,7 @@ const router = createBrowserRouter([
       { path: 'debtors', element: <DebtorsPage /> },
       { path: 'debtors/:id', element: <DebtorDetailPage /> },
       { path: 'imports', element: <ImportsPage /> },
+      { path: 'contacts', element: <ContactsPage /> },
       { path: 'inbox', element: <InboxPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

@@ -6,8 +6,24 @@
  */
 import type { Account, AccountDetail, AccountListItem, ContactPoint, Debtor } from '../../src/modules/portfolio/portfolio.types.ts';
 import type { Transaction } from '../../src/modules/ledger/ledger.types.ts';
+import type { ExplainResponse, ScheduledContactFilters, ScheduledContactResponse } from '../../src/modules/journeys/journeys.routes.ts';
 
 export type { Account, AccountDetail, AccountListItem, ContactPoint, Debtor, Transaction };
+/** GET /accounts/{id}/explain: assignment, journey state, last decision, contacts and preview. */
+export type Explain = ExplainResponse;
+export type ScheduledContact = ScheduledContactResponse;
+export type ScheduledContactQuery = Omit<ScheduledContactFilters, 'limit'> & { limit?: number };
+export const SCHEDULED_CONTACT_STATUSES = ['scheduled', 'claimed', 'sent', 'delivered', 'read', 'failed', 'cancelled', 'suppressed'] as const;
+export const CONTACT_CHANNELS = ['call', 'sms', 'whatsapp', 'email', 'letter', 'visit'] as const;
+/** One explanation line: a stable code, its parameters, and the server's sentence in es and en. */
+export type ExplainLine = NonNullable<Explain['lastDecision']>['lines'][number];
+/** A strategy document as far as the console reads it: names of segments and journeys. */
+export interface StrategyNames {
+  id: string;
+  version: number;
+  name: Record<string, string>;
+  document: { segments?: { id: string; name?: Record<string, string> }[]; journeys?: { id: string; version: number; name?: Record<string, string> }[] };
+}
 export type AccountStatus = Account['status'];
 export const ACCOUNT_STATUSES: readonly AccountStatus[] = ['active', 'paid', 'settled', 'charged_off', 'closed', 'recalled'];
 
@@ -227,6 +243,12 @@ export const createApi = (apiKey: string, onUnauthorized: (e: ApiError) => void 
     recordPayment: (id: string, p: PaymentInput) => request<Transaction>('POST', `/accounts/${encodeURIComponent(id)}/payments`, { json: p }),
     listTransactions: (q: { accountId: string; cursor?: string; limit?: number }, signal?: AbortSignal) =>
       request<Page<Transaction>>('GET', '/transactions', { query: { ...q }, signal }),
+
+    explainAccount: (id: string, signal?: AbortSignal) => request<Explain>('GET', `/accounts/${encodeURIComponent(id)}/explain`, { signal }),
+    listScheduledContacts: (q: ScheduledContactQuery, signal?: AbortSignal) =>
+      request<Page<ScheduledContact>>('GET', '/scheduled-contacts', { query: { ...q }, signal }),
+    getStrategy: (id: string, version: number | null, signal?: AbortSignal) =>
+      request<StrategyNames>('GET', `/strategies/${encodeURIComponent(id)}`, { query: { version }, signal }),
 
     listDebtors: (q: DebtorQuery, signal?: AbortSignal) => request<Page<Debtor>>('GET', '/debtors', { query: { ...q }, signal }),
     getDebtor: (id: string, signal?: AbortSignal) => request<Debtor>('GET', `/debtors/${encodeURIComponent(id)}`, { signal }),

@@ -63,7 +63,8 @@ export const useFormat = () => {
       number: (n: number) => formatNumber(n, locale),
       percent: (share: number) => formatPercent(share, locale),
       date: (iso: string | null | undefined) => formatDate(iso, locale),
-      dateTime: (iso: string | null | undefined) => formatDateTime(iso, locale),
+      /** In the reader's time zone, or in `timeZone` (a debtor's) when given. */
+      dateTime: (iso: string | null | undefined, timeZone?: string) => formatDateTime(iso, locale, timeZone),
     }),
     [locale],
   );
@@ -74,4 +75,71 @@ export const useTitle = (title: string): void => {
   useEffect(() => {
     document.title = title ? `${title} · Tacto` : 'Tacto';
   }, [title]);
+};
+
+export interface PagedList<T> {
+  rows: T[];
+  cursor: string | null;
+  loading: boolean;
+  loadingMore: boolean;
+  error: ApiError | null;
+  loadMore: () => Promise<void>;
+  reload: () => void;
+}
+
+/**
+ * A cursor-paged list (`{ data, nextCursor }`): the first page loads whenever `query` changes
+ * (cancelling a slower previous load), `loadMore` appends the next page. Used by the worklists.
+ */
+export const usePagedList = <T, Q extends { cursor?: string }>(
+  load: (q: Q, signal?: AbortSignal) => Promise<{ data: T[]; nextCursor: string | null }>,
+  query: Q,
+  deps: DependencyList,
+): PagedList<T> => {
+  const [rows, setRows] = useState<T[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [tick, setTick] = useState(0);
+  const loadRef = useRef(load);
+  loadRef.current = load;
+
+  useEffect(() => {
+    const ctrl = new AbortController();
+    setLoading(true);
+    setError(null);
+    loadRef.current(query, ctrl.signal).then(
+      (page) => {
+        if (ctrl.signal.aborted) return;
+        setRows(page.data);
+        setCursor(page.nextCursor);
+        setLoading(false);
+      },
+      (e: unknown) => {
+        if (ctrl.signal.aborted) return;
+        setRows([]);
+        setCursor(null);
+        setError(asApiError(e));
+        setLoading(false);
+      },
+    );
+    return () => ctrl.abort();
+  }, [query, tick, ...deps]);
+
+  const loadMore = async () => {
+    if (!cursor) return;
+    setLoadingMore(true);
+    try {
+      const page = await loadRef.current({ ...query, cursor });
+      setRows((r) => [...r, ...page.data]);
+      setCursor(page.nextCursor);
+    } catch (e) {
+      setError(asApiError(e));
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+  const reload = useCallback(() => setTick((n) => n + 1), []);
+  return { rows, cursor, loading, loadingMore, error, loadMore, reload };
 };

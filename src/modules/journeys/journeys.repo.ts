@@ -404,6 +404,13 @@ export const updateStates = async (sql: Sql, tenantId: string, runId: string, ru
 
 export interface ScheduledContactRow {
   id: string;
+  /** Joined by listScheduledContacts, for lists that show whose contact it is. */
+  account_ref?: string | null;
+  debtor_kind?: string | null;
+  debtor_given_name?: string | null;
+  debtor_family_name?: string | null;
+  debtor_company_name?: string | null;
+  debtor_timezone?: string | null;
   account_id: string;
   debtor_id: string;
   kind: string;
@@ -434,15 +441,20 @@ const SC_COLUMNS = `id, account_id, debtor_id, kind, channel, purpose, template_
 
 export const listScheduledContacts = async (
   sql: Sql, tenantId: string,
-  f: { accountId?: string | undefined; debtorId?: string | undefined; status?: string | undefined; runDate?: string | undefined; cursor?: string | undefined; limit: number },
+  f: { accountId?: string | undefined; debtorId?: string | undefined; status?: string | undefined; channel?: string | undefined; runDate?: string | undefined; cursor?: string | undefined; limit: number },
 ): Promise<ScheduledContactRow[]> =>
   (
     await sql.query<ScheduledContactRow>(
-      `SELECT ${SC_COLUMNS} FROM scheduled_contacts
-       WHERE tenant_id = $1 AND ($2::text IS NULL OR account_id = $2) AND ($3::text IS NULL OR debtor_id = $3)
-         AND ($4::text IS NULL OR status = $4) AND ($5::date IS NULL OR run_date = $5) AND ($6::text IS NULL OR id < $6)
-       ORDER BY id DESC LIMIT $7`,
-      [tenantId, f.accountId ?? null, f.debtorId ?? null, f.status ?? null, f.runDate ?? null, f.cursor ?? null, f.limit],
+      `SELECT ${SC_COLUMNS.replace(/(\w+)/g, 'sc.$1')}, a.external_ref AS account_ref, d.kind AS debtor_kind, d.given_name AS debtor_given_name,
+              d.family_name AS debtor_family_name, d.company_name AS debtor_company_name, d.timezone AS debtor_timezone
+       FROM scheduled_contacts sc
+       LEFT JOIN accounts a ON a.tenant_id = sc.tenant_id AND a.id = sc.account_id
+       LEFT JOIN debtors d ON d.tenant_id = sc.tenant_id AND d.id = sc.debtor_id
+       WHERE sc.tenant_id = $1 AND ($2::text IS NULL OR sc.account_id = $2) AND ($3::text IS NULL OR sc.debtor_id = $3)
+         AND ($4::text IS NULL OR sc.status = $4) AND ($5::date IS NULL OR sc.run_date = $5) AND ($6::text IS NULL OR sc.id < $6)
+         AND ($8::text IS NULL OR sc.channel = $8)
+       ORDER BY sc.id DESC LIMIT $7`,
+      [tenantId, f.accountId ?? null, f.debtorId ?? null, f.status ?? null, f.runDate ?? null, f.cursor ?? null, f.limit, f.channel ?? null],
     )
   ).rows;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../http/errors.ts';
-import { HOLD_KINDS } from './journeys.facts.types.ts';
+import { CHANNELS, HOLD_KINDS } from './journeys.facts.types.ts';
 import { REPORTED_EVENT_TYPES } from './journeys.service.ts';
 import type { JourneysService } from './journeys.service.ts';
 
@@ -35,12 +35,15 @@ const ScheduledContact = z.object({
   status: z.string(), statusReason: z.string().nullable(), idempotencyKey: z.string(), runId: z.string().nullable(), runDate: z.string().nullable(),
   journeyId: z.string().nullable(), journeyVersion: z.number().int().nullable(), stepId: z.string().nullable(), arm: z.string().nullable(),
   content: z.record(z.string(), Json), explanation: z.record(z.string(), Json), createdAt: z.string(), updatedAt: z.string(),
+  /** Whose contact it is: the account's reference, the debtor's name and time zone. */
+  accountRef: z.string().nullable().optional(), debtorName: z.string().nullable().optional(), debtorTimezone: z.string().nullable().optional(),
 });
 
 const ScheduledContactQuery = z.object({
   accountId: z.string().optional(),
   debtorId: z.string().optional(),
   status: z.enum(['scheduled', 'claimed', 'sent', 'delivered', 'read', 'failed', 'cancelled', 'suppressed']).optional(),
+  channel: z.enum(CHANNELS).optional(),
   runDate: IsoDate.optional(),
   /** Newest first; pass the previous page's `nextCursor`. */
   cursor: z.string().optional(),
@@ -70,6 +73,11 @@ const Explain = z.object({
   previewError: z.string().nullable(),
   advancedToday: z.boolean(),
 });
+
+/** Response shapes, for the staff console's typed client (type-only imports). */
+export type ExplainResponse = z.infer<typeof Explain>;
+export type ScheduledContactResponse = z.infer<typeof ScheduledContact>;
+export type ScheduledContactFilters = z.input<typeof ScheduledContactQuery>;
 
 const ReportedEvent = z.object({
   type: z.enum(REPORTED_EVENT_TYPES),

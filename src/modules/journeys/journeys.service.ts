@@ -572,4 +572,11 @@ export const toScheduledContact = (r: repo.ScheduledContactRow) => ({
   journeyId: r.journey_id, journeyVersion: r.journey_version, stepId: r.step_id, arm: r.arm, content: r.content,
   explanation: { ...r.explanation, lines: renderLines(r.explanation.lines) },
   createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString(),
+  ...(r.account_ref !== undefined
+    ? {
+      accountRef: r.account_ref,
+      debtorName: (r.debtor_kind === 'company' ? r.debtor_company_name : [r.debtor_given_name, r.debtor_family_name].filter(Boolean).join(' ')) || null,
+      debtorTimezone: r.debtor_timezone ?? null,
+    }
+    : {}),
 });

@@ -13,6 +13,7 @@ import { ScheduleTable, TransactionsTable } from '../components/AccountTables.ts
 import { DebtorPanel } from '../components/DebtorPanel.tsx';
 import { PaymentForm } from '../components/PaymentForm.tsx';
 import { StatusForm } from '../components/StatusForm.tsx';
+import { StrategyPanel } from '../components/StrategyPanel.tsx';
 
 type Outcome =
   | { kind: 'payment'; tx: Transaction; before: AccountDetail; after: AccountDetail }
@@ -168,6 +169,9 @@ export const AccountDetailPage = () => {
 
       <div className="grid-2-1 align-start">
         <div className="stack">
+          <Card title={t('strategy.title')} className="strategy-card">
+            <StrategyPanel accountId={a.id} debtorTimezone={debtor.data?.timezone ?? null} />
+          </Card>
           <Card title={t('schedule.title')}>
             <ScheduleTable account={a} />
           </Card>

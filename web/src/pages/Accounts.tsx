@@ -1,10 +1,10 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { ACCOUNT_STATUSES, type AccountListItem, type AccountQuery, type ApiError } from '../api.ts';
+import { ACCOUNT_STATUSES, type AccountQuery, type ApiError } from '../api.ts';
 import { BUCKETS } from '../buckets.ts';
 import { useApi } from '../session.tsx';
-import { asApiError, useFormat, useTitle } from '../hooks.ts';
+import { useFormat, usePagedList, useTitle } from '../hooks.ts';
 import { useLabels } from '../labels.ts';
 import { BucketBadge, StatusBadge } from '../components/Badges.tsx';
 import { ErrorBanner, useFieldErrors } from '../components/ErrorBanner.tsx';
@@ -46,12 +46,6 @@ export const AccountsPage = () => {
   const [params, setParams] = useSearchParams();
   const applied = useMemo(() => readFilters(params), [params]);
   const [draft, setDraft] = useState<Filters>(applied);
-  const [rows, setRows] = useState<AccountListItem[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [tick, setTick] = useState(0);
   useTitle(t('accounts.title'));
 
   // Keep the form in step when the URL changes (back button, links from the overview).
@@ -69,41 +63,8 @@ export const AccountsPage = () => {
     return q;
   }, [applied]);
 
-  useEffect(() => {
-    const ctrl = new AbortController();
-    setLoading(true);
-    setError(null);
-    api.listAccounts(query, ctrl.signal).then(
-      (page) => {
-        if (ctrl.signal.aborted) return;
-        setRows(page.data);
-        setCursor(page.nextCursor);
-        setLoading(false);
-      },
-      (e: unknown) => {
-        if (ctrl.signal.aborted) return;
-        setRows([]);
-        setCursor(null);
-        setError(asApiError(e));
-        setLoading(false);
-      },
-    );
-    return () => ctrl.abort();
-  }, [api, query, tick]);
-
-  const loadMore = async () => {
-    if (!cursor) return;
-    setLoadingMore(true);
-    try {
-      const page = await api.listAccounts({ ...query, cursor });
-      setRows((r) => [...r, ...page.data]);
-      setCursor(page.nextCursor);
-    } catch (e) {
-      setError(asApiError(e));
-    } finally {
-      setLoadingMore(false);
-    }
-  };
+  const list = usePagedList(api.listAccounts, query, [api]);
+  const { rows, cursor, loading, loadingMore, error, loadMore } = list;
 
   const apply = (next: Filters) => {
     if (Object.keys(validate(next)).length) return;
@@ -217,7 +178,7 @@ export const AccountsPage = () => {
         </form>
       </Card>
 
-      {error && !onlyFilterErrors(error) && <ErrorBanner error={error} onRetry={() => setTick((n) => n + 1)} />}
+      {error && !onlyFilterErrors(error) && <ErrorBanner error={error} onRetry={list.reload} />}
 
       <Card>
         <div className="list-meta" aria-live="polite">
