@@ -1,9 +1,9 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { useTranslation } from 'react-i18next';
-import { debtorName, type ApiError, type Debtor, type DebtorQuery } from '../api.ts';
+import { debtorName, type DebtorQuery } from '../api.ts';
 import { useApi } from '../session.tsx';
-import { asApiError, useFormat, useTitle } from '../hooks.ts';
+import { useFormat, usePagedList, useTitle } from '../hooks.ts';
 import { useLabels } from '../labels.ts';
 import { useFieldErrors, ErrorBanner } from '../components/ErrorBanner.tsx';
 import { Badge } from '../components/Badges.tsx';
@@ -25,11 +25,6 @@ export const DebtorsPage = () => {
   const [draftQ, setDraftQ] = useState(q);
   const [draftRef, setDraftRef] = useState(ref);
   const [localErr, setLocalErr] = useState<string | null>(null);
-  const [rows, setRows] = useState<Debtor[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [more, setMore] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
   useTitle(t('debtors.title'));
 
   useEffect(() => {
@@ -39,27 +34,7 @@ export const DebtorsPage = () => {
 
   const query = useMemo((): DebtorQuery => ({ limit: PAGE_SIZE, ...(q ? { q } : {}), ...(ref ? { externalRef: ref } : {}) }), [q, ref]);
 
-  useEffect(() => {
-    const ctrl = new AbortController();
-    setLoading(true);
-    setError(null);
-    api.listDebtors(query, ctrl.signal).then(
-      (page) => {
-        if (ctrl.signal.aborted) return;
-        setRows(page.data);
-        setCursor(page.nextCursor);
-        setLoading(false);
-      },
-      (e: unknown) => {
-        if (ctrl.signal.aborted) return;
-        setRows([]);
-        setCursor(null);
-        setError(asApiError(e));
-        setLoading(false);
-      },
-    );
-    return () => ctrl.abort();
-  }, [api, query]);
+  const { rows, cursor, loading, loadingMore: more, error, loadMore } = usePagedList(api.listDebtors, query, [api]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -73,20 +48,6 @@ export const DebtorsPage = () => {
     if (nq) p.set('q', nq);
     if (draftRef.trim()) p.set('externalRef', draftRef.trim());
     setParams(p);
-  };
-
-  const loadMore = async () => {
-    if (!cursor) return;
-    setMore(true);
-    try {
-      const page = await api.listDebtors({ ...query, cursor });
-      setRows((r) => [...r, ...page.data]);
-      setCursor(page.nextCursor);
-    } catch (e) {
-      setError(asApiError(e));
-    } finally {
-      setMore(false);
-    }
   };
 
   const searching = q !== '' || ref !== '';
