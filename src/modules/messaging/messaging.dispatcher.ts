@@ -12,7 +12,7 @@ import {
 } from './messaging.dispatch.domain.ts';
 import type { TemplateLibrary } from './messaging.library.ts';
 import { toOutboundMessage } from './messaging.outbound.ts';
-import { checkRendered } from './messaging.preview.ts';
+import { blockingForSend } from './messaging.preview.ts';
 import type { CompiledTemplate, TemplateRenderer } from './messaging.render.ts';
 import * as repo from './messaging.repo.ts';
 import type { RenderContext } from './messaging.types.ts';
@@ -350,8 +350,7 @@ export const createDispatcher = (deps: DispatcherDeps) => {
         closes.push({ id: row.id, status: 'failed', reason: `${rendered.code}: ${rendered.message.slice(0, 200)}` });
         continue;
       }
-      const check = checkRendered(template.source, rendered.message, ctx);
-      const errors = check.findings.filter((x) => x.severity === 'error');
+      const errors = blockingForSend(template.source, rendered.message, ctx);
       if (errors.length > 0) {
         closes.push({ id: row.id, status: 'failed', reason: `TEMPLATE.CHECK_FAILED: ${[...new Set(errors.map((e) => e.code))].join(', ')}` });
         continue;
