@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -42,7 +42,8 @@ export const loadSecretKey = (envValue: string | undefined, file: string): Buffe
 
 export const createSecretBox = (key: Buffer): SecretBox => {
   if (key.length !== 32) throw new Error('the secret key must be 32 bytes');
-  const macKey = createHmac('sha256', key).update('tacto:mac').digest();
+  // A KeyObject made once: a Buffer key is turned into one on every createHmac call.
+  const macKey = createSecretKey(createHmac('sha256', key).update('tacto:mac').digest());
   return {
     seal(plaintext) {
       const nonce = randomBytes(12);

@@ -37,15 +37,17 @@ export interface NewEvent {
 /** Writes events in the caller's transaction: they exist if and only if the change committed. */
 export const appendEvents = async (sql: Sql, events: readonly NewEvent[]): Promise<void> => {
   if (events.length === 0) return;
-  const params: unknown[] = [];
-  const values = events.map((e, i) => {
-    params.push(e.id, e.tenantId, e.type, e.subjectType, e.subjectId, JSON.stringify(e.payload), e.occurredAt);
-    const b = i * 7;
-    return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::jsonb, $${b + 7})`;
-  });
+  // Parallel arrays through unnest: one plan whatever the batch size, and a fraction of the
+  // parse and bind work of a seven-parameters-per-row VALUES list. Ordinality keeps `seq` in
+  // the order given.
   await sql.query(
-    `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, payload, occurred_at) VALUES ${values.join(', ')}`,
-    params,
+    `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, payload, occurred_at)
+     SELECT v.id, v.tenant_id, v.type, v.subject_type, v.subject_id, v.payload::jsonb, v.occurred_at
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[]) WITH ORDINALITY
+       AS v(id, tenant_id, type, subject_type, subject_id, payload, occurred_at, n)
+     ORDER BY v.n`,
+    [events.map((e) => e.id), events.map((e) => e.tenantId), events.map((e) => e.type), events.map((e) => e.subjectType), events.map((e) => e.subjectId),
+      events.map((e) => JSON.stringify(e.payload)), events.map((e) => e.occurredAt.toISOString())],
   );
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkMessage, type CheckFacts, type CheckInput } from './messaging.check.domain.ts';
+import { blockingFindings, checkMessage, type CheckFacts, type CheckInput } from './messaging.check.domain.ts';
 import { checkFactsFor } from './messaging.requirements.domain.ts';
 import { sampleContext } from './messaging.samples.ts';
 import type { Finding } from './messaging.types.ts';
@@ -151,5 +151,27 @@ describe('length and readability', () => {
     const r = check({ parts: { text: `Te denunciaremos a la policía, moroso. ${'á'.repeat(400)}` } });
     expect(r.findings.length).toBeGreaterThan(3);
     for (const f of r.findings) expect(f.message.es.length * f.message.en.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the send-time (errors-only) check', () => {
+  const base: CheckInput = {
+    channel: 'sms', language: 'es', jurisdiction: 'ES', limitedContent: false, facts: facts(),
+    parts: { text: 'Hola, Ana, te escribe Financiera Sol. Responde BAJA para no recibir más SMS.' },
+  };
+  const inputs: CheckInput[] = [
+    base,
+    { ...base, parts: { text: 'Financiera Sol: si no pagas, iniciaremos una demanda y EMBARGAREMOS TU SUELDO. Podrías ir a la CÁRCEL. Responde BAJA.' } },
+    { ...base, parts: { text: 'Hola, Ana. Paga hoy.' } },
+    { ...base, channel: 'whatsapp', whatsappTemplate: true, parts: { text: `Financiera Sol ${'x'.repeat(1100)} Responde BAJA` } },
+    { ...base, parts: { text: `Financiera Sol ${'palabra '.repeat(160)} Responde BAJA` } },
+    { ...base, language: 'en', jurisdiction: 'US', parts: { text: 'Financiera Sol: last warning, deadbeats get arrested. Reply STOP to opt out.' } },
+    { ...base, parts: { text: '   ' } },
+  ];
+  it('blocks exactly where the full check has an error, with the same findings', () => {
+    for (const input of inputs) {
+      const full = checkMessage(input).findings.filter((f) => f.severity === 'error');
+      expect(blockingFindings(input)).toEqual(full);
+    }
   });
 });

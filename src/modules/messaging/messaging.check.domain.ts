@@ -39,6 +39,8 @@ export interface CheckInput {
   /** WhatsApp: template messages are limited to 1024 characters, free-form text to 4096. */
   whatsappTemplate?: boolean;
   facts: CheckFacts;
+  /** SMS: segments of `parts.text` when already counted (the renderer counts them); counted here otherwise. */
+  sms?: Omit<SmsMetadata, 'transliterated'>;
 }
 
 export interface CheckResult {
@@ -52,8 +54,11 @@ const f = (finding: Finding): Finding => finding;
 
 const LENGTH = REQUIREMENTS.length;
 
-const smsFindings = (text: string): { findings: Finding[]; sms: Omit<SmsMetadata, 'transliterated'> } => {
-  const sms = countSmsSegments(text);
+/** Readability as reported by an errors-only check, which does not score it. */
+const NOT_SCORED: Readability = Object.freeze({ formula: 'flesch', score: 0, words: 0, sentences: 0, syllables: 0, threshold: 0, reliable: false }) as Readability;
+
+const smsFindings = (text: string, errorsOnly = false, counted?: Omit<SmsMetadata, 'transliterated'>): { findings: Finding[]; sms: Omit<SmsMetadata, 'transliterated'> } => {
+  const sms = counted ?? countSmsSegments(text);
   const findings: Finding[] = [];
   const { info, warning, error } = LENGTH.smsSegments;
   if (sms.segments >= info) {
@@ -66,7 +71,7 @@ const smsFindings = (text: string): { findings: Finding[]; sms: Omit<SmsMetadata
       },
     }));
   }
-  if (sms.encoding === 'UCS-2') {
+  if (sms.encoding === 'UCS-2' && !errorsOnly) {
     const chars = nonGsm7Characters(text);
     const first = chars[0] ?? '';
     const at = text.indexOf(first);
@@ -84,7 +89,14 @@ const smsFindings = (text: string): { findings: Finding[]; sms: Omit<SmsMetadata
 
 const containsFolded = (haystack: string, needle: string): boolean => foldString(haystack).includes(foldString(needle));
 
-export const checkMessage = (input: CheckInput): CheckResult => {
+/**
+ * What the dispatcher needs before a send: the same checks, but only those that can block
+ * (severity `error`). Readability and the SMS encoding note only ever warn or inform, so they
+ * are left out; everything that can fail a message runs on the text as rendered for it.
+ */
+export const blockingFindings = (input: CheckInput): Finding[] => checkMessage(input, { errorsOnly: true }).findings.filter((x) => x.severity === 'error');
+
+export const checkMessage = (input: CheckInput, options: { errorsOnly?: boolean } = {}): CheckResult => {
   const { channel, language, parts, facts } = input;
   const findings: Finding[] = [];
   const visibleHtml = parts.html === undefined ? undefined : htmlVisibleText(parts.html);
@@ -180,7 +192,7 @@ export const checkMessage = (input: CheckInput): CheckResult => {
 
   let sms: Omit<SmsMetadata, 'transliterated'> | undefined;
   if (channel === 'sms') {
-    const r = smsFindings(parts.text);
+    const r = smsFindings(parts.text, options.errorsOnly === true, input.sms);
     findings.push(...r.findings);
     sms = r.sms;
   }
@@ -195,6 +207,7 @@ export const checkMessage = (input: CheckInput): CheckResult => {
   if (channel === 'whatsapp') tooLong(input.whatsappTemplate ? LENGTH.whatsappTemplateBody : LENGTH.whatsappText, parts.text.length, 'text', chars);
   if (channel === 'email' && parts.subject !== undefined) tooLong(LENGTH.emailSubject, parts.subject.length, 'subject', chars);
 
+  if (options.errorsOnly) return { ok: !findings.some((x) => x.severity === 'error'), findings, metrics: { characters: parts.text.length, readability: NOT_SCORED, ...(sms ? { sms } : {}) } };
   const score = readability(parts.text, language);
   if (channel === 'voicemail') tooLong(LENGTH.voicemailWords, score.words, 'text', { es: 'palabras', en: 'words' });
   if (score.reliable && score.score < score.threshold) {

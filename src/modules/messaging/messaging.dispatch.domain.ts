@@ -167,6 +167,14 @@ export const statusAdvances = (current: string, next: string): boolean => (RANK[
  */
 export type RecoveryAction = { kind: 'resend' } | { kind: 'wait'; until: Date } | { kind: 'lookup' };
 
+/**
+ * Providers whose recovery from an unrecorded send is always a resend that the provider itself
+ * collapses (the sandbox store's key, SMTP's Message-ID): a `sending` row written before the
+ * call would change nothing after a crash, so their message is written once, after the call,
+ * in its final state (docs/messaging.md, "Idempotency and reconciliation").
+ */
+export const recordsAfterSend = (provider: string): boolean => provider === 'sandbox' || provider === 'smtp';
+
 export const recoveryAction = (provider: string, sendStartedAt: Date, now: Date, reconcileAfterSeconds: number): RecoveryAction => {
   if (provider === 'sandbox' || provider === 'smtp') return { kind: 'resend' };
   const until = new Date(sendStartedAt.getTime() + reconcileAfterSeconds * 1000);

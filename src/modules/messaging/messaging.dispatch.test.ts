@@ -79,6 +79,34 @@ describe('dispatcher over the sandbox channel', () => {
     expect(decisions).toEqual([{ allowed: true }]);
   });
 
+  it('a sandbox send whose record never committed (a crash after the call) is sent again with the same link, once in the store', async () => {
+    const m = await givenMessagingTenant(t.db);
+    await sandbox(m.tenantId);
+    const d = await m.debtor({ phone: '+34600111333' });
+    const phone = d.contactPoints.find((c) => c.kind === 'phone')!;
+    const due = await m.schedule({ ...d, contactPointId: phone.id, destination: phone.value, channel: 'sms', sendAt: '2026-03-16T09:00:00Z', windowEnd: '2026-03-16T19:00:00Z' });
+    expect(await t.services.messaging.drain({ batchSize: 10 })).toMatchObject({ claimed: 1, sent: 1 });
+    const first = (await t.services.messaging.sandbox.messages(m.tenantId, '+34600111333'))[0]!;
+    // The sandbox has it; undo everything the record transaction wrote, as if it never committed.
+    const msg = (await t.db.query<{ id: string }>(`SELECT id FROM messages WHERE tenant_id = $1 AND scheduled_contact_id = $2`, [m.tenantId, due])).rows[0]!;
+    await t.db.query(`DELETE FROM tracked_links WHERE tenant_id = $1 AND message_id = $2`, [m.tenantId, msg.id]);
+    await t.db.query(`DELETE FROM events WHERE tenant_id = $1 AND subject_id = $2`, [m.tenantId, msg.id]);
+    await t.db.query(`DELETE FROM messages WHERE tenant_id = $1 AND id = $2`, [m.tenantId, msg.id]);
+    await t.db.query(`UPDATE scheduled_contacts SET status = 'claimed', claimed_by = 'dead', claim_expires_at = '2026-03-16T09:59:00Z', sent_at = NULL WHERE tenant_id = $1 AND id = $2`, [m.tenantId, due]);
+
+    expect(await t.services.messaging.drain({ batchSize: 10 })).toMatchObject({ claimed: 1, sent: 1 });
+    expect((await m.contact(due)).status).toBe('delivered');
+    const inbox = await t.services.messaging.sandbox.messages(m.tenantId, '+34600111333');
+    expect(inbox).toHaveLength(1);
+    expect(inbox[0]!.id).toBe(first.id);
+    const messages = (await t.db.query<{ id: string; status: string; attempts: number }>(`SELECT id, status, attempts FROM messages WHERE tenant_id = $1 AND scheduled_contact_id = $2`, [m.tenantId, due])).rows;
+    expect(messages).toMatchObject([{ status: 'delivered', attempts: 1 }]);
+    // The link in the copy the store kept (the first) exists and points at the recorded message.
+    const token = /\/l\/([A-Za-z0-9_-]+)/.exec(first.text)![1]!;
+    const link = (await t.db.query<{ message_id: string }>(`SELECT message_id FROM tracked_links WHERE token = $1`, [token])).rows;
+    expect(link).toEqual([{ message_id: messages[0]!.id }]);
+  });
+
   it('re-checks at send time and suppresses with the reason', async () => {
     const m = await givenMessagingTenant(t.db, { channels: ['sms', 'email'] });
     await sandbox(m.tenantId);

@@ -8,11 +8,11 @@ import { appendEvents, type NewEvent } from '../events/index.ts';
 import { BUILT_IN_PACKS, evaluateContact, type PolicyDecision, type PolicyEvaluateRequest, type PolicyService } from '../policy/index.ts';
 import type { ChannelRegistry, TenantChannel } from './messaging.channels.ts';
 import {
-  backoffSeconds, balanceMinor, checkChannelRules, contactStatusFor, jurisdictionFor, recoveryAction, takeTokens, type SendChannel,
+  backoffSeconds, balanceMinor, checkChannelRules, contactStatusFor, jurisdictionFor, recordsAfterSend, recoveryAction, takeTokens, type SendChannel,
 } from './messaging.dispatch.domain.ts';
 import type { TemplateLibrary } from './messaging.library.ts';
 import { toOutboundMessage } from './messaging.outbound.ts';
-import { checkRendered } from './messaging.preview.ts';
+import { blockingForSend } from './messaging.preview.ts';
 import type { CompiledTemplate, TemplateRenderer } from './messaging.render.ts';
 import * as repo from './messaging.repo.ts';
 import type { RenderContext } from './messaging.types.ts';
@@ -87,6 +87,8 @@ interface Ready {
   row: repo.ClaimedRow;
   channel: TenantChannel;
   messageId: string;
+  /** Attempts recorded for the key before this one (0 for a first send). */
+  priorAttempts: number;
   outbound: OutboundMessage;
   body: string;
   subject: string | null;
@@ -111,7 +113,10 @@ export const createDispatcher = (deps: DispatcherDeps) => {
     return value;
   };
 
-  const token = (tenantId: string, messageId: string, kind: string): string => deps.secretBox.mac(`${tenantId}:${messageId}:${kind}`).subarray(0, 16).toString('base64url');
+  // Keyed by the idempotency key, not the message id: a send that was never recorded (providers
+  // that record after the send, then a crash) is sent again with the same links, so the copy
+  // the provider kept (the first, by its key) carries links that exist.
+  const token = (tenantId: string, idempotencyKey: string, kind: string): string => deps.secretBox.mac(`${tenantId}:key:${idempotencyKey}:${kind}`).subarray(0, 16).toString('base64url');
 
   const event = (tenantId: string, type: NewEvent['type'], payload: Record<string, unknown>, subjectId: string, at: Date): NewEvent =>
     ({ id: deps.newId('evt'), tenantId, type, subjectType: 'message', subjectId, payload, occurredAt: at });
@@ -337,8 +342,8 @@ export const createDispatcher = (deps: DispatcherDeps) => {
       const settings = asRecord(asRecord(f.tenant_settings).messaging);
       const content = asRecord(row.content);
       const target = str(content.link) ?? `${str(settings.portalUrl) ?? `${deps.publicUrl}/portal`}?account=${encodeURIComponent(row.account_id)}`;
-      const linkToken = token(tenantId, messageId, 'link');
-      const unsubToken = row.channel === 'email' ? token(tenantId, messageId, 'unsubscribe') : null;
+      const linkToken = token(tenantId, row.idempotency_key, 'link');
+      const unsubToken = row.channel === 'email' ? token(tenantId, row.idempotency_key, 'unsubscribe') : null;
       const unsubscribeUrl = unsubToken ? `${deps.publicUrl}/u/${unsubToken}` : null;
       const ctx = buildContext(f, row, jurisdiction, `${deps.publicUrl}/l/${linkToken}`, unsubscribeUrl);
       if ('error' in ctx) {
@@ -350,8 +355,7 @@ export const createDispatcher = (deps: DispatcherDeps) => {
         closes.push({ id: row.id, status: 'failed', reason: `${rendered.code}: ${rendered.message.slice(0, 200)}` });
         continue;
       }
-      const check = checkRendered(template.source, rendered.message, ctx);
-      const errors = check.findings.filter((x) => x.severity === 'error');
+      const errors = blockingForSend(template.source, rendered.message, ctx);
       if (errors.length > 0) {
         closes.push({ id: row.id, status: 'failed', reason: `TEMPLATE.CHECK_FAILED: ${[...new Set(errors.map((e) => e.code))].join(', ')}` });
         continue;
@@ -369,7 +373,7 @@ export const createDispatcher = (deps: DispatcherDeps) => {
       const body = built.message.channel === 'email' ? built.message.text : built.message.channel === 'sms' ? built.message.body
         : built.message.content.kind === 'text' ? built.message.content.body : built.message.content.previewText;
       ready.push({
-        row, channel: ch, messageId, outbound: built.message, body, subject: built.message.channel === 'email' ? built.message.subject : null,
+        row, channel: ch, messageId, priorAttempts: prior?.attempts ?? 0, outbound: built.message, body, subject: built.message.channel === 'email' ? built.message.subject : null,
         contentKind: rules.messageType, templateRef: purpose, templateVersion: template.source.version, decision,
         links: [{ token: linkToken, kind: 'link', url: target }, ...(unsubToken ? [{ token: unsubToken, kind: 'unsubscribe' as const, url: null }] : [])],
       });
@@ -387,15 +391,19 @@ export const createDispatcher = (deps: DispatcherDeps) => {
       for (const r of group.slice(granted)) defer(r.row.id, new Date(now.getTime() + Math.ceil(waitSeconds * 1000)));
     }
 
-    // Record "sending" (and the links) before any provider call.
-    const attempts = toSend.length === 0 ? new Map<string, { id: string; attempts: number }>() : await db.transaction(async (tx) => {
-      const map = await repo.markSending(tx, tenantId, toSend.map((r) => ({
-        id: r.messageId, idempotencyKey: r.row.idempotency_key, scheduledContactId: r.row.id, debtorId: r.row.debtor_id, accountId: r.row.account_id,
-        contactPointId: r.row.contact_point_id, channel: r.row.channel, provider: r.channel.provider, purpose: r.row.purpose, templateRef: r.templateRef,
-        templateVersion: r.templateVersion, language: r.row.language, contentKind: r.contentKind, destination: r.row.destination!, subject: r.subject, body: r.body,
-        bodySha256: sha256Hex(r.body),
-      })), now);
-      await repo.insertLinks(tx, tenantId, toSend.flatMap((r) => r.links.map((l) => ({ ...l, messageId: map.get(r.row.idempotency_key)?.id ?? r.messageId }))));
+    // Record "sending" (and the links) before any provider call — except for providers that
+    // collapse a repeated send themselves, whose message is written once, after the call.
+    const startedAt = clock.now();
+    const sendingFirst = toSend.filter((r) => !recordsAfterSend(r.channel.provider));
+    const newRow = (r: Ready): repo.NewSending => ({
+      id: r.messageId, idempotencyKey: r.row.idempotency_key, scheduledContactId: r.row.id, debtorId: r.row.debtor_id, accountId: r.row.account_id,
+      contactPointId: r.row.contact_point_id, channel: r.row.channel, provider: r.channel.provider, purpose: r.row.purpose, templateRef: r.templateRef,
+      templateVersion: r.templateVersion, language: r.row.language, contentKind: r.contentKind, destination: r.row.destination!, subject: r.subject, body: r.body,
+      bodySha256: sha256Hex(r.body),
+    });
+    const attempts = sendingFirst.length === 0 ? new Map<string, { id: string; attempts: number }>() : await db.transaction(async (tx) => {
+      const map = await repo.markSending(tx, tenantId, sendingFirst.map(newRow), now);
+      await repo.insertLinks(tx, tenantId, sendingFirst.flatMap((r) => r.links.map((l) => ({ ...l, messageId: map.get(r.row.idempotency_key)?.id ?? r.messageId }))));
       return map;
     });
 
@@ -426,8 +434,9 @@ export const createDispatcher = (deps: DispatcherDeps) => {
     const pauses = new Map<string, { until: Date; reason: string }>();
     toSend.forEach((r, i) => {
       const res = results[i]!;
-      const m = attempts.get(r.row.idempotency_key) ?? { id: r.messageId, attempts: 1 };
-      const base = { messageId: m.id, contactId: r.row.id };
+      const afterSend = recordsAfterSend(r.channel.provider);
+      const m = attempts.get(r.row.idempotency_key) ?? { id: r.messageId, attempts: r.priorAttempts + 1 };
+      const base = { messageId: m.id, contactId: r.row.id, ...(afterSend ? { messageRecorded: true } : {}) };
       const payload = { messageId: m.id, scheduledContactId: r.row.id, debtorId: r.row.debtor_id, accountId: r.row.account_id, channel: r.row.channel, provider: r.channel.provider };
       if (res.ok) {
         const contactStatus = contactStatusFor(res.status) ?? 'sent';
@@ -466,9 +475,21 @@ export const createDispatcher = (deps: DispatcherDeps) => {
       }
     });
 
+    // The messages written after the call, in the state their outcome gives them.
+    const readyById = new Map(toSend.filter((r) => recordsAfterSend(r.channel.provider)).map((r) => [r.messageId, r]));
+    const recorded: repo.NewRecorded[] = [];
+    for (const o of outcomes) {
+      const r = o.messageRecorded ? readyById.get(o.messageId) : undefined;
+      if (!r) continue;
+      recorded.push({ ...newRow(r), status: o.status, externalId: o.externalId, errorCode: o.errorCode, errorKind: o.errorKind, errorScope: o.errorScope,
+        providerErrorCode: o.providerErrorCode, errorMessage: o.errorMessage, nextAttemptAt: o.nextAttemptAt });
+    }
+
     stats.suppressed += closes.filter((c) => c.status === 'suppressed').length;
     stats.failed += closes.filter((c) => c.status === 'failed').length;
     await db.transaction(async (tx: Sql) => {
+      await repo.insertRecorded(tx, tenantId, recorded, startedAt, after);
+      await repo.insertLinks(tx, tenantId, [...readyById.values()].flatMap((r) => r.links.map((l) => ({ ...l, messageId: r.messageId }))));
       await repo.recordOutcomes(tx, tenantId, outcomes, after);
       await repo.closeContacts(tx, tenantId, closes, after);
       for (const [at, idsAt] of defers) await repo.deferClaims(tx, tenantId, idsAt, new Date(at));

@@ -1,4 +1,4 @@
-import { checkMessage, type CheckResult } from './messaging.check.domain.ts';
+import { blockingFindings, checkMessage, type CheckResult } from './messaging.check.domain.ts';
 import type { TemplateRenderer, RenderFailure, RenderedMessage } from './messaging.render.ts';
 import { checkFactsFor } from './messaging.requirements.domain.ts';
 import type { Finding, RenderContext, TemplateSource } from './messaging.types.ts';
@@ -28,6 +28,23 @@ export const checkRendered = (source: Pick<TemplateSource, 'limitedContent' | 'c
   });
   return result;
 };
+
+/**
+ * The send-time form of `checkRendered`: only the findings that block a send (severity
+ * `error`), every one of them computed on this message's rendered text and facts.
+ */
+export const blockingForSend = (source: Pick<TemplateSource, 'limitedContent' | 'confirmsOptOut'>, message: RenderedMessage, context: RenderContext): Finding[] =>
+  blockingFindings({
+    channel: message.channel,
+    language: message.language,
+    jurisdiction: context.jurisdiction,
+    parts: message.parts,
+    limitedContent: source.limitedContent,
+    confirmsOptOut: source.confirmsOptOut,
+    whatsappTemplate: message.whatsapp !== undefined,
+    facts: checkFactsFor(context, message.channel, source.limitedContent, message.language),
+    ...(message.sms ? { sms: { encoding: message.sms.encoding, units: message.sms.units, segments: message.sms.segments } } : {}),
+  });
 
 const structural = (problem: string): Finding => ({
   code: 'TEMPLATE.WHATSAPP_FORMAT',

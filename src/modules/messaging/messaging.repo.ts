@@ -279,6 +279,54 @@ export const markSending = async (sql: Sql, tenantId: string, rows: readonly New
   return new Map(r.rows.map((x) => [x.idempotency_key, { id: x.id, attempts: x.attempts }]));
 };
 
+export interface NewRecorded extends NewSending {
+  status: string;
+  externalId: string | null;
+  errorCode: string | null;
+  errorKind: string | null;
+  errorScope: string | null;
+  providerErrorCode: string | null;
+  errorMessage: string | null;
+  nextAttemptAt: Date | null;
+}
+
+/**
+ * Writes messages in their state after the provider call, in one statement (providers that
+ * record after the send, `recordsAfterSend`): what `markSending` and the message update of
+ * `recordOutcomes` write together. A row left by an earlier attempt counts one more attempt.
+ */
+export const insertRecorded = async (sql: Sql, tenantId: string, rows: readonly NewRecorded[], startedAt: Date, now: Date): Promise<void> => {
+  if (rows.length === 0) return;
+  const col = <K extends keyof NewRecorded>(k: K) => rows.map((r) => r[k]);
+  await sql.query(
+    `INSERT INTO messages (tenant_id, id, idempotency_key, scheduled_contact_id, debtor_id, account_id, contact_point_id, channel, provider, purpose,
+                           template_ref, template_version, language, content_kind, destination, subject, body, body_sha256, status, external_id, error_code,
+                           error_kind, error_scope, provider_error_code, error_message, next_attempt_at, attempts, send_started_at, sent_at, delivered_at, failed_at,
+                           created_at, updated_at)
+     SELECT $1, v.id, v.idempotency_key, v.scheduled_contact_id, v.debtor_id, v.account_id, v.contact_point_id, v.channel, v.provider, v.purpose, v.template_ref,
+            v.template_version, v.language, v.content_kind, v.destination, v.subject, v.body, v.body_sha256, v.status, v.external_id, v.error_code, v.error_kind,
+            v.error_scope, v.provider_error_code, v.error_message, v.next_attempt_at::timestamptz, 1, $2::timestamptz,
+            CASE WHEN v.status IN ('queued','sent','delivered','read') THEN $3::timestamptz END,
+            CASE WHEN v.status = 'delivered' THEN $3::timestamptz END,
+            CASE WHEN v.status = 'failed' THEN $3::timestamptz END, $2::timestamptz, $3::timestamptz
+     FROM unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[], $15::text[],
+                 $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[], $23::text[], $24::text[], $25::text[], $26::text[],
+                 $27::text[], $28::text[])
+       AS v(id, idempotency_key, scheduled_contact_id, debtor_id, account_id, contact_point_id, channel, provider, purpose, template_ref, template_version, language,
+            content_kind, destination, subject, body, body_sha256, status, external_id, error_code, error_kind, error_scope, provider_error_code, error_message, next_attempt_at)
+     ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET status = EXCLUDED.status, attempts = messages.attempts + 1, send_started_at = EXCLUDED.send_started_at,
+       provider = EXCLUDED.provider, content_kind = EXCLUDED.content_kind, subject = EXCLUDED.subject, body = EXCLUDED.body, body_sha256 = EXCLUDED.body_sha256,
+       destination = EXCLUDED.destination, external_id = COALESCE(EXCLUDED.external_id, messages.external_id), error_code = EXCLUDED.error_code,
+       error_kind = EXCLUDED.error_kind, error_scope = EXCLUDED.error_scope, provider_error_code = EXCLUDED.provider_error_code, error_message = EXCLUDED.error_message,
+       next_attempt_at = EXCLUDED.next_attempt_at, sent_at = COALESCE(messages.sent_at, EXCLUDED.sent_at), delivered_at = COALESCE(EXCLUDED.delivered_at, messages.delivered_at),
+       failed_at = COALESCE(EXCLUDED.failed_at, messages.failed_at), updated_at = EXCLUDED.updated_at`,
+    [tenantId, startedAt.toISOString(), now.toISOString(), col('id'), col('idempotencyKey'), col('scheduledContactId'), col('debtorId'), col('accountId'), col('contactPointId'),
+      col('channel'), col('provider'), col('purpose'), col('templateRef'), col('templateVersion'), col('language'), col('contentKind'), col('destination'), col('subject'),
+      col('body'), col('bodySha256'), col('status'), col('externalId'), col('errorCode'), col('errorKind'), col('errorScope'), col('providerErrorCode'), col('errorMessage'),
+      rows.map((r) => iso(r.nextAttemptAt))],
+  );
+};
+
 export interface Outcome {
   messageId: string;
   contactId: string | null;
@@ -294,14 +342,17 @@ export interface Outcome {
   /** scheduled_contacts: 'sent'/'delivered'/'failed', or 'claimed' to wait for a retry. */
   contactStatus: string;
   contactReason: string | null;
+  /** The message row already holds this outcome (written by `insertRecorded`): only history and contact. */
+  messageRecorded?: boolean;
 }
 
 /** Records a batch of outcomes: messages, their status history and their scheduled contacts, in one go. */
 export const recordOutcomes = async (sql: Sql, tenantId: string, outcomes: readonly Outcome[], now: Date): Promise<void> => {
   if (outcomes.length === 0) return;
-  const col = <K extends keyof Outcome>(k: K) => outcomes.map((o) => o[k]);
+  const updates = outcomes.filter((o) => !o.messageRecorded);
+  const col = <K extends keyof Outcome>(k: K) => updates.map((o) => o[k]);
   const at = now.toISOString();
-  await sql.query(
+  if (updates.length > 0) await sql.query(
     `UPDATE messages m SET status = v.status, external_id = COALESCE(v.external_id, m.external_id), error_code = v.error_code, error_kind = v.error_kind,
        error_scope = v.error_scope, provider_error_code = v.provider_error_code, error_message = v.error_message, next_attempt_at = v.next_attempt_at::timestamptz,
        sent_at = CASE WHEN v.status IN ('queued','sent','delivered','read') THEN COALESCE(m.sent_at, $2::timestamptz) ELSE m.sent_at END,
@@ -311,7 +362,7 @@ export const recordOutcomes = async (sql: Sql, tenantId: string, outcomes: reado
        AS v(id, status, external_id, error_code, error_kind, error_scope, provider_error_code, error_message, next_attempt_at)
      WHERE m.tenant_id = $1 AND m.id = v.id`,
     [tenantId, at, col('messageId'), col('status'), col('externalId'), col('errorCode'), col('errorKind'), col('errorScope'), col('providerErrorCode'),
-      col('errorMessage'), outcomes.map((o) => iso(o.nextAttemptAt))],
+      col('errorMessage'), updates.map((o) => iso(o.nextAttemptAt))],
   );
   const receipts = outcomes.filter((o) => ['queued', 'sent', 'delivered', 'read', 'failed'].includes(o.status));
   if (receipts.length > 0) {

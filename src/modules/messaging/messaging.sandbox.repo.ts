@@ -45,20 +45,24 @@ export const createDbSandboxStore = (sql: Sql): SandboxStore => {
     try {
       const m = batch.map((b) => b.message);
       const col = <T>(f: (x: SandboxMessage) => T) => m.map(f);
-      await sql.query(
+      // RETURNING gives back what this insert stored; only keys that were already there (a
+      // repeated send) need a second read to return the first message.
+      const inserted = (await sql.query<Row>(
         `INSERT INTO sandbox_messages (tenant_id, id, direction, channel, idempotency_key, to_address, from_address, subject, body, html, template, status, error, created_at)
          SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::jsonb[], $14::timestamptz[])
-         ON CONFLICT DO NOTHING`,
+         ON CONFLICT DO NOTHING
+         RETURNING *`,
         [col((x) => x.tenantId), col((x) => x.id), col((x) => x.direction), col((x) => x.channel), col((x) => x.idempotencyKey ?? null), col((x) => x.to),
           col((x) => x.from), col((x) => x.subject ?? null), col((x) => x.text), col((x) => x.html ?? null), col((x) => x.template ?? null), col((x) => x.status),
           col((x) => (x.error ? JSON.stringify(x.error) : null)), col((x) => x.createdAt.toISOString())],
-      );
-      // Read back what is stored under each key: the first save of a key wins.
-      const keyed = m.filter((x) => x.idempotencyKey !== undefined);
-      const stored = keyed.length === 0 ? [] : (await sql.query<Row>(
+      )).rows;
+      // Read back what is stored under each key that this insert did not store: the first save of a key wins.
+      const mine = new Set(inserted.filter((r) => r.idempotency_key !== null).map((r) => `${r.tenant_id}\u0000${r.idempotency_key}`));
+      const keyed = m.filter((x) => x.idempotencyKey !== undefined && !mine.has(`${x.tenantId}\u0000${x.idempotencyKey}`));
+      const stored = inserted.concat(keyed.length === 0 ? [] : (await sql.query<Row>(
         `SELECT s.* FROM sandbox_messages s JOIN unnest($1::text[], $2::text[]) AS k(tenant_id, key) ON s.tenant_id = k.tenant_id AND s.idempotency_key = k.key`,
         [keyed.map((x) => x.tenantId), keyed.map((x) => x.idempotencyKey)],
-      )).rows;
+      )).rows);
       const byKey = new Map(stored.map((r) => [`${r.tenant_id}\u0000${r.idempotency_key}`, toMessage(r)]));
       for (const b of batch) {
         const k = b.message.idempotencyKey === undefined ? undefined : `${b.message.tenantId}\u0000${b.message.idempotencyKey}`;

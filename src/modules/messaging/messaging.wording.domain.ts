@@ -38,8 +38,25 @@ const withoutNested = (hits: Hit[]): Hit[] =>
   hits.filter((h) => !hits.some((o) => o !== h && o.category === h.category && o.start <= h.start && o.end >= h.end
     && (o.end - o.start > h.end - h.start || (o.end - o.start === h.end - h.start && hits.indexOf(o) < hits.indexOf(h)))));
 
+/**
+ * One alternation of every rule of the given languages: a text it does not match matches no
+ * rule, so the common case (clean text) costs one regex pass instead of one per rule. Exact: the
+ * rules run one by one, as before, whenever it matches.
+ */
+const anyRule = new Map<string, RegExp>();
+const prefilter = (languages: readonly Language[]): RegExp => {
+  const key = languages.join(',');
+  let re = anyRule.get(key);
+  if (!re) {
+    re = new RegExp(languages.flatMap((l) => WORDING[l].rules.map((r) => `(?:${r.pattern.source})`)).join('|'), 'u');
+    anyRule.set(key, re);
+  }
+  return re;
+};
+
 export const scanWording = (source: MappedText, original: string, part: MessagePart, languages: readonly Language[]): Finding[] => {
   const folded = fold(source);
+  if (!prefilter(languages).test(folded.text)) return [];
   const hits: Hit[] = [];
   for (const language of languages) {
     for (const rule of WORDING[language].rules) {
