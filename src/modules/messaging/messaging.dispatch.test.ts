@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../../../test/support/app.ts';
 import { givenMessagingTenant } from '../../../test/support/messaging.ts';
+import { newId } from '../../lib/ids.ts';
+import { createMessagingService } from './messaging.service.ts';
 
 /**
  * The dispatcher end to end on the sandbox channel: scheduled_contacts rows written as the daily
@@ -208,5 +210,28 @@ describe('dispatcher over the sandbox channel', () => {
     expect(list.json().data[0]).toMatchObject({ provider: 'twilio', channels: ['sms'] });
     const bad = await t.app.inject({ method: 'PUT', url: '/api/v1/channel-configs', headers: { authorization: `Bearer ${m.apiKey}` }, payload: { config: { provider: 'meta' }, settings: { channels: ['sms'] } } });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it('retries a render that ran out of its time budget (a busy machine), and fails it after three claims', async () => {
+    const m = await givenMessagingTenant(t.db);
+    await sandbox(m.tenantId);
+    const d = await m.debtor({ phone: '+34600111444' });
+    const phone = d.contactPoints.find((c) => c.kind === 'phone')!;
+    const id = await m.schedule({ ...d, contactPointId: phone.id, destination: phone.value, channel: 'sms', sendAt: '2026-03-16T09:00:00Z', windowEnd: '2026-03-16T19:00:00Z' });
+    // A budget no render can meet stands in for a machine too busy to render in time.
+    const slow = createMessagingService({ db: t.db, clock: t.clock, newId, policy: t.services.policy, renderLimits: { renderMs: -1 } });
+    await slow.registry.put(m.tenantId, { config: { provider: 'sandbox', tenantId: m.tenantId }, settings: { channels: ['sms', 'whatsapp', 'email'], ratePerSecond: 1000, burst: 1000 } });
+    const statusOf = async () => (await t.db.query<{ status: string; status_reason: string | null; attempts: number }>('SELECT status, status_reason, attempts FROM scheduled_contacts WHERE id = $1', [id])).rows[0]!;
+    try {
+      for (let claim = 1; claim <= 2; claim++) {
+        expect(await slow.drain({ batchSize: 10, maxPasses: 1 })).toMatchObject({ claimed: 1, deferred: 1, failed: 0, sent: 0 });
+        expect(await statusOf()).toMatchObject({ status: 'claimed', attempts: claim });
+        t.clock.advance(61_000);
+      }
+      expect(await slow.drain({ batchSize: 10, maxPasses: 1 })).toMatchObject({ claimed: 1, failed: 1 });
+      expect(await statusOf()).toMatchObject({ status: 'failed', status_reason: expect.stringMatching(/^TEMPLATE\.RENDER_LIMIT/), attempts: 3 });
+    } finally {
+      t.clock.set('2026-03-16T10:00:00Z');
+    }
   });
 });

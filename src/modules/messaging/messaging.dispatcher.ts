@@ -65,6 +65,9 @@ const HISTORY_DAYS = 15;
 const SUPPORTED_LANGUAGES = new Set(['es', 'en', 'pt']);
 const TAX_LABEL: Readonly<Record<string, string>> = { BR: 'CNPJ', ES: 'NIF', MX: 'RFC', CO: 'NIT', CL: 'RUT', PE: 'RUC' };
 
+/** Claims of one contact whose render may hit the time budget before it counts as failed. */
+const RENDER_LIMIT_ATTEMPTS = 3;
+
 const emptyStats = (): DispatchStats => ({ claimed: 0, sent: 0, suppressed: 0, failed: 0, retrying: 0, deferred: 0, reconciled: 0 });
 
 const mapLimit = async <T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> => {
@@ -351,6 +354,12 @@ export const createDispatcher = (deps: DispatcherDeps) => {
         continue;
       }
       const rendered = await deps.renderer.render(template, ctx);
+      if (!rendered.ok && rendered.code === 'TEMPLATE.RENDER_LIMIT' && row.attempts < RENDER_LIMIT_ATTEMPTS) {
+        // The render budget is wall-clock time: a busy machine can exceed it with a sound
+        // template. Try again a minute later; a template that keeps exceeding it fails.
+        defer(row.id, new Date(now.getTime() + 60_000));
+        continue;
+      }
       if (!rendered.ok) {
         closes.push({ id: row.id, status: 'failed', reason: `${rendered.code}: ${rendered.message.slice(0, 200)}` });
         continue;

@@ -26,6 +26,8 @@ export interface MessagingDeps {
   publicUrl?: string;
   fetch?: FetchLike;
   workerId?: string;
+  /** Sandbox limits of template rendering (defaults in messaging.render.ts); tests lower them. */
+  renderLimits?: { renderMs?: number };
 }
 
 export const createMessagingService = (deps: MessagingDeps) => {
@@ -41,7 +43,7 @@ export const createMessagingService = (deps: MessagingDeps) => {
       library ??= loadTemplateLibrary();
       dispatcher = createDispatcher({
         db: deps.db, clock: deps.clock, newId: deps.newId, secretBox, registry, library, policy: deps.policy, publicUrl,
-        renderer: createTemplateRenderer({ layouts: library.layouts, clock: deps.clock }),
+        renderer: createTemplateRenderer({ layouts: library.layouts, clock: deps.clock, ...(deps.renderLimits ? { limits: deps.renderLimits } : {}) }),
         workerId: deps.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
       });
     }
