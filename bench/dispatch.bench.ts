@@ -10,13 +10,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { openDatabase, type Database, type Sql } from '../src/db/db.ts';
-import { migrate } from '../src/db/migrate.ts';
+import type { Database, Sql } from '../src/db/db.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { newId } from '../src/lib/ids.ts';
 import { createServices } from '../src/services.ts';
-import { parseArgs, peakRssMB, round } from './support.ts';
+import { openScratchDatabase, parseArgs, peakRssMB, round } from './support.ts';
 
 const GIVEN = ['Lucía', 'José', 'Camila', 'Mateo', 'Valentina', 'Santiago', 'Sofía', 'Diego', 'Martina', 'Alejandro', 'Ana', 'Carlos'];
 const FAMILY = ['García', 'Rodríguez', 'Martínez', 'López', 'Sánchez', 'Pérez', 'Gómez', 'Fernández', 'Díaz', 'Moreno'];
@@ -125,19 +123,10 @@ export async function benchDispatch(opts: { db: 'pglite' | 'postgres'; contacts:
   const scratch = `tacto_bench_b3_${process.pid}`;
   const url = opts.databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   const batch = opts.batch ?? 500;
-  let db: Database | null = null;
+  let scratchDb: Awaited<ReturnType<typeof openScratchDatabase>> | null = null;
   try {
-    if (opts.db === 'postgres') {
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-      await admin.query(`CREATE DATABASE ${scratch}`);
-      await admin.end();
-      const u = new URL(url);
-      u.pathname = `/${scratch}`;
-      db = await openDatabase({ databaseUrl: u.toString(), poolSize: 8 });
-    } else db = await openDatabase({ dataDir: join(dir, 'pglite') });
-    await migrate(db);
+    scratchDb = await openScratchDatabase({ kind: opts.db, url, name: scratch, dir, poolSize: 8 });
+    const db = scratchDb.db;
     const sqlTimes = process.env.B3_PROFILE ? profileSql(db) : null;
     const services = createServices({ db, clock: systemClock, newId });
     const tenant = await services.tenants.createTenant({ slug: 'bench', name: 'Gestiones Norte', country: 'ES' });
@@ -185,12 +174,7 @@ export async function benchDispatch(opts: { db: 'pglite' | 'postgres'; contacts:
       stats, notDelivered, delivered: check.delivered, sandboxMessages: check.sandbox, outboxEvents: check.events,
     };
   } finally {
-    await db?.close();
-    if (opts.db === 'postgres') {
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`).finally(() => admin.end());
-    }
+    await scratchDb?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

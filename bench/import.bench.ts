@@ -15,16 +15,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Faker, base, en, es, es_MX, pt_BR, type LocaleDefinition } from '@faker-js/faker';
-import pg from 'pg';
-import { openDatabase, type Database } from '../src/db/db.ts';
-import { migrate } from '../src/db/migrate.ts';
+import type { Database } from '../src/db/db.ts';
 import { newId } from '../src/lib/ids.ts';
 import { currencyExponent } from '../src/lib/money.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { runImport } from '../src/modules/imports/index.ts';
 import { normalisePhone } from '../src/modules/portfolio/index.ts';
 import { createTenantsService } from '../src/modules/tenants/index.ts';
-import { parseArgs, peakRssMB, round } from './support.ts';
+import { openScratchDatabase, parseArgs, peakRssMB, round } from './support.ts';
 
 const AS_OF = '2025-06-30';
 const SEED = 20_250_630;
@@ -216,20 +214,11 @@ export async function benchImport(opts: { db: 'pglite' | 'postgres'; accounts: n
   const file = join(dir, 'cartera.csv');
   const scratch = `tacto_bench_${process.pid}`;
   const url = opts.databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  let db: Database | null = null;
+  let scratchDb: Awaited<ReturnType<typeof openScratchDatabase>> | null = null;
   try {
     const generated = await writeAccountsFile(file, opts.accounts);
-    if (opts.db === 'postgres') {
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-      await admin.query(`CREATE DATABASE ${scratch}`);
-      await admin.end();
-      const u = new URL(url);
-      u.pathname = `/${scratch}`;
-      db = await openDatabase({ databaseUrl: u.toString(), poolSize: 4 });
-    } else db = await openDatabase({ dataDir: join(dir, 'pglite') });
-    await migrate(db);
+    scratchDb = await openScratchDatabase({ kind: opts.db, url, name: scratch, dir });
+    const db = scratchDb.db;
     const copySeconds = await bareCopy(db, file);
     const tenants = createTenantsService({ db, newId, clock: systemClock });
     const tenant = await tenants.createTenant({ slug: 'bench', name: 'Bench agency', country: 'ES' });
@@ -258,12 +247,7 @@ export async function benchImport(opts: { db: 'pglite' | 'postgres'; accounts: n
       tableRows: tableRows, tableRowsPerSecond: Math.round(tableRows / importSeconds),
     };
   } finally {
-    await db?.close();
-    if (opts.db === 'postgres') {
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`).finally(() => admin.end());
-    }
+    await scratchDb?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
