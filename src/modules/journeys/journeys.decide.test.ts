@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { bucketFor } from '../ledger/index.ts';
-import { evaluateContact } from '../policy/index.ts';
+import { createSharedWindows, evaluateContact } from '../policy/index.ts';
 import { decideAccount, policyInputOf } from './journeys.decide.ts';
 import type { AccountInput, RunContext, StoredJourney } from './journeys.decide.ts';
 import type { Journey } from './journeys.journey.domain.ts';
@@ -177,5 +177,41 @@ describe('decideAccount: invariants (property-based)', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('decideAccount with the run\'s shared policy windows', () => {
+  it('property: the same decision (state, contact, lines, policy) as with allowedWindows for every account', () => {
+    const shared = ctx({ windows: createSharedWindows() });
+    const direct = ctx();
+    const stamp = (d: ReturnType<typeof decideAccount>) => JSON.stringify({ state: d.state, contact: d.contact, lines: d.lines, policy: d.policy, sendTime: d.sendTime });
+    fc.assert(
+      fc.property(
+        fc.record({
+          dpd: fc.integer({ min: 0, max: 200 }), dueIn: fc.option(fc.integer({ min: 0, max: 30 }), { nil: null }),
+          reason: fc.constantFrom('forgetful', 'unknown', 'hardship', 'unwilling', 'dispute'),
+          country: fc.constantFrom('ES', 'MX', 'CO', 'PE', 'CL', 'BR', 'AR'),
+          timezone: fc.constantFrom('Europe/Madrid', 'Atlantic/Canary', 'America/Mexico_City', 'America/Bogota', 'America/Lima', 'America/Santiago', 'America/Sao_Paulo'),
+          points: fc.subarray(['phone', 'email', 'whatsapp'] as ('phone' | 'email' | 'whatsapp')[], { minLength: 1 }),
+          optedOut: fc.subarray(['phone', 'email'] as ('phone' | 'email')[]),
+          allowed: fc.constantFrom<string[] | null>(null, ['sms', 'email', 'call', 'letter']),
+          withHistory: fc.boolean(),
+          id: fc.integer({ min: 1, max: 50 }),
+        }),
+        (c) => {
+          const history = c.withHistory ? [{ account_id: `acc_${c.id}`, channel: 'sms', status: 'delivered', at: new Date(Date.parse(AT) - 86_400_000).toISOString(), destination: '+34612000001', kind: 'message' }] : [];
+          const input = inputOf({ ...c, history }, `acc_${c.id}`);
+          expect(stamp(decideAccount(shared, input))).toBe(stamp(decideAccount(direct, input)));
+        },
+      ),
+      { numRuns: 400 },
+    );
+    // The memo is used: two debtors with nothing of their own in the same zone share windows.
+    const plain = ctx({ windows: createSharedWindows() });
+    const a = decideAccount(plain, inputOf({ dpd: 2, points: ['phone'] }, 'acc_a'));
+    const b = decideAccount(plain, inputOf({ dpd: 2, points: ['phone'] }, 'acc_b'));
+    expect(plain.windows!.hits).toBeGreaterThan(0);
+    expect(b.policy).toEqual(a.policy);
+    expect(b.policy).toEqual(decideAccount(direct, inputOf({ dpd: 2, points: ['phone'] }, 'acc_b')).policy);
   });
 });

@@ -1,5 +1,5 @@
 import { JURISDICTIONS, allowedWindows, evaluateContact } from '../policy/index.ts';
-import type { PolicyInput } from '../policy/index.ts';
+import type { PolicyInput, SharedWindows } from '../policy/index.ts';
 import { line } from './journeys.explain.domain.ts';
 import type { ExplanationLine } from './journeys.explain.domain.ts';
 import { addressesOf, buildFacts } from './journeys.facts.domain.ts';
@@ -73,6 +73,12 @@ export interface RunContext {
   readonly tenantCountry: string;
   readonly overlay: PolicyInput['tenantOverlay'];
   readonly bucketOf: (dpd: number) => string;
+  /**
+   * The run's memo of policy windows for debtors with nothing of their own (no history, opt-outs,
+   * consents or holds): same answer as `allowedWindows`, computed once per jurisdiction, zone,
+   * country, channel and address presence. Absent: every account asks `allowedWindows`.
+   */
+  readonly windows?: SharedWindows | undefined;
 }
 
 /** The row written to account_journeys. */
@@ -296,7 +302,7 @@ export function decideAccount(ctx: RunContext, input: AccountInput): Decision {
     policyInput ??= policyInputOf(input, jurisdiction, ctx.overlay, facts.holds);
     const address = addresses.get(channel)?.value ?? null;
     const spec = { channel, debtId: a.id, address, purpose: 'collection' as const };
-    const windows = allowedWindows(policyInput, { ...spec, from: ctx.at, days: POLICY_HORIZON_DAYS });
+    const windows = (ctx.windows ?? allowedWindows)(policyInput, { ...spec, from: ctx.at, days: POLICY_HORIZON_DAYS });
     let reasons: PolicyNote['reasons'] = [];
     if (windows.length === 0) {
       const d = evaluateContact({ ...policyInput, proposed: { ...spec, at: ctx.at } });

@@ -5,7 +5,7 @@ import { AppError, conflict, invalid, notFound } from '../../lib/errors.ts';
 import type { IdFactory } from '../../lib/ids.ts';
 import { bucketFor } from '../ledger/index.ts';
 import type { PolicyInput } from '../policy/index.ts';
-import { TenantOverlay } from '../policy/index.ts';
+import { TenantOverlay, createSharedWindows } from '../policy/index.ts';
 import { HISTORY_DAYS, decideAccount } from './journeys.decide.ts';
 import type { AccountInput, ContactDraft, Decision, RunContext, StateRow, StoredJourney } from './journeys.decide.ts';
 import { EXPLAIN_CODES, line } from './journeys.explain.domain.ts';
@@ -138,6 +138,7 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
       tenantCountry: tenant.country,
       overlay: overlay?.success ? (overlay.data as PolicyInput['tenantOverlay']) : null,
       bucketOf: (dpd) => bucketFor(dpd),
+      windows: createSharedWindows(),
     };
   };
 

@@ -4,6 +4,8 @@
  * every pack rule.
  */
 export { evaluateContact, allowedWindows } from './policy.evaluate.ts';
+export { createSharedWindows, sharedWindowsKey } from './policy.shared.ts';
+export type { SharedWindows } from './policy.shared.ts';
 export type { EvaluateOptions, WindowQuery } from './policy.evaluate.ts';
 export { evaluatePolicyDocument, reviewTenantOverlay } from './policy.document.ts';
 export { BUILT_IN_PACKS, parsePolicyPack } from './policy.packs.ts';
