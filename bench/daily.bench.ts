@@ -17,15 +17,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
-import { openDatabase, type Database } from '../src/db/db.ts';
-import { migrate } from '../src/db/migrate.ts';
+import type { Database } from '../src/db/db.ts';
 import { newId } from '../src/lib/ids.ts';
 import { addDays, fixedClock } from '../src/lib/clock.ts';
 import { bucketFor } from '../src/modules/ledger/index.ts';
 import { createJourneysService } from '../src/modules/journeys/index.ts';
 import { createTenantsService } from '../src/modules/tenants/index.ts';
-import { parseArgs, peakRssMB, round } from './support.ts';
+import { openScratchDatabase, parseArgs, peakRssMB, round } from './support.ts';
 
 export const BUSINESS_DATE = '2025-06-30';
 /** Monday 06:00 UTC: before the windows open in Spain, the night before in the Americas. */
@@ -177,19 +175,10 @@ export async function benchDaily(opts: { db: 'pglite' | 'postgres'; accounts: nu
   const dir = mkdtempSync(join(tmpdir(), 'tacto-b2-'));
   const scratch = `tacto_bench_b2_${process.pid}`;
   const url = opts.databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-  let db: Database | null = null;
+  let scratchDb: Awaited<ReturnType<typeof openScratchDatabase>> | null = null;
   try {
-    if (opts.db === 'postgres') {
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`);
-      await admin.query(`CREATE DATABASE ${scratch}`);
-      await admin.end();
-      const u = new URL(url);
-      u.pathname = `/${scratch}`;
-      db = await openDatabase({ databaseUrl: u.toString(), poolSize: 4 });
-    } else db = await openDatabase({ dataDir: join(dir, 'pglite') });
-    await migrate(db);
+    scratchDb = await openScratchDatabase({ kind: opts.db, url, name: scratch, dir });
+    const db = scratchDb.db;
     const clock = fixedClock(AT);
     const tenants = createTenantsService({ db, newId, clock });
     const tenant = await tenants.createTenant({ slug: 'bench', name: 'Bench agency', country: 'ES' });
@@ -238,12 +227,7 @@ export async function benchDaily(opts: { db: 'pglite' | 'postgres'; accounts: nu
       generateSeconds: round(generateSeconds), ...day2,
     };
   } finally {
-    await db?.close();
-    if (opts.db === 'postgres') {
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${scratch} WITH (FORCE)`).finally(() => admin.end());
-    }
+    await scratchDb?.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
