@@ -14,20 +14,21 @@ export interface PreviewResult {
   check: CheckResult;
 }
 
+/** What the check reads of one rendered message and the context it was rendered from. */
+const checkInputFor = (source: Pick<TemplateSource, 'limitedContent' | 'confirmsOptOut'>, message: RenderedMessage, context: RenderContext) => ({
+  channel: message.channel,
+  language: message.language,
+  jurisdiction: context.jurisdiction,
+  parts: message.parts,
+  limitedContent: source.limitedContent,
+  confirmsOptOut: source.confirmsOptOut,
+  whatsappTemplate: message.whatsapp !== undefined,
+  facts: checkFactsFor(context, message.channel, source.limitedContent, message.language),
+});
+
 /** Checks one rendered message against the facts of the context it was rendered from. */
-export const checkRendered = (source: Pick<TemplateSource, 'limitedContent' | 'confirmsOptOut'>, message: RenderedMessage, context: RenderContext): CheckResult => {
-  const result = checkMessage({
-    channel: message.channel,
-    language: message.language,
-    jurisdiction: context.jurisdiction,
-    parts: message.parts,
-    limitedContent: source.limitedContent,
-    confirmsOptOut: source.confirmsOptOut,
-    whatsappTemplate: message.whatsapp !== undefined,
-    facts: checkFactsFor(context, message.channel, source.limitedContent, message.language),
-  });
-  return result;
-};
+export const checkRendered = (source: Pick<TemplateSource, 'limitedContent' | 'confirmsOptOut'>, message: RenderedMessage, context: RenderContext): CheckResult =>
+  checkMessage(checkInputFor(source, message, context));
 
 /**
  * The send-time form of `checkRendered`: only the findings that block a send (severity
@@ -35,14 +36,7 @@ export const checkRendered = (source: Pick<TemplateSource, 'limitedContent' | 'c
  */
 export const blockingForSend = (source: Pick<TemplateSource, 'limitedContent' | 'confirmsOptOut'>, message: RenderedMessage, context: RenderContext): Finding[] =>
   blockingFindings({
-    channel: message.channel,
-    language: message.language,
-    jurisdiction: context.jurisdiction,
-    parts: message.parts,
-    limitedContent: source.limitedContent,
-    confirmsOptOut: source.confirmsOptOut,
-    whatsappTemplate: message.whatsapp !== undefined,
-    facts: checkFactsFor(context, message.channel, source.limitedContent, message.language),
+    ...checkInputFor(source, message, context),
     ...(message.sms ? { sms: { encoding: message.sms.encoding, units: message.sms.units, segments: message.sms.segments } } : {}),
   });
 

@@ -279,15 +279,19 @@ export const markSending = async (sql: Sql, tenantId: string, rows: readonly New
   return new Map(r.rows.map((x) => [x.idempotency_key, { id: x.id, attempts: x.attempts }]));
 };
 
-export interface NewRecorded extends NewSending {
-  status: string;
-  externalId: string | null;
+/** How an attempt went wrong (all null when it did not), and when to try again. */
+export interface AttemptErrorFields {
   errorCode: string | null;
   errorKind: string | null;
   errorScope: string | null;
   providerErrorCode: string | null;
   errorMessage: string | null;
   nextAttemptAt: Date | null;
+}
+
+export interface NewRecorded extends NewSending, AttemptErrorFields {
+  status: string;
+  externalId: string | null;
 }
 
 /**
@@ -327,18 +331,12 @@ export const insertRecorded = async (sql: Sql, tenantId: string, rows: readonly 
   );
 };
 
-export interface Outcome {
+export interface Outcome extends AttemptErrorFields {
   messageId: string;
   contactId: string | null;
   /** Message status after the attempt. */
   status: string;
   externalId: string | null;
-  errorCode: string | null;
-  errorKind: string | null;
-  errorScope: string | null;
-  providerErrorCode: string | null;
-  errorMessage: string | null;
-  nextAttemptAt: Date | null;
   /** scheduled_contacts: 'sent'/'delivered'/'failed', or 'claimed' to wait for a retry. */
   contactStatus: string;
   contactReason: string | null;
