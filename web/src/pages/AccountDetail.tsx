@@ -7,7 +7,8 @@ import { useAsync, useFormat, useTitle } from '../hooks.ts';
 import { useLabels } from '../labels.ts';
 import { BucketBadge, StatusBadge } from '../components/Badges.tsx';
 import { ErrorBanner } from '../components/ErrorBanner.tsx';
-import { Card, DescriptionList, Loading, Notice, PageHeader, Spinner } from '../components/Ui.tsx';
+import { Card, DescriptionList, Loading, Notice, PageHeader } from '../components/Ui.tsx';
+import { LoadMore } from '../components/PagedList.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { ScheduleTable, TransactionsTable } from '../components/AccountTables.tsx';
 import { DebtorPanel } from '../components/DebtorPanel.tsx';
@@ -178,14 +179,7 @@ export const AccountDetailPage = () => {
           <Card title={t('transactions.title')}>
             {txs.error && <ErrorBanner error={txs.error} onRetry={txs.reload} />}
             {txs.loading && !txs.data ? <Loading /> : txs.data && <TransactionsTable transactions={txs.data.data} currency={a.currency} />}
-            {txs.data?.nextCursor && (
-              <div className="list-more">
-                <button type="button" className="btn btn-secondary btn-sm" onClick={() => void loadMoreTx()} disabled={moreBusy}>
-                  {moreBusy && <Spinner />}
-                  {t('action.loadMore')}
-                </button>
-              </div>
-            )}
+            {txs.data?.nextCursor && <LoadMore small onClick={() => void loadMoreTx()} busy={moreBusy} />}
           </Card>
           <Card title={t('account.details')}>
             <DescriptionList

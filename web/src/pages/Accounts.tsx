@@ -8,8 +8,9 @@ import { useFormat, usePagedList, useTitle } from '../hooks.ts';
 import { useLabels } from '../labels.ts';
 import { BucketBadge, StatusBadge } from '../components/Badges.tsx';
 import { ErrorBanner, useFieldErrors } from '../components/ErrorBanner.tsx';
-import { Card, Empty, Field, Loading, PageHeader, Spinner } from '../components/Ui.tsx';
+import { Card, Empty, Field, PageHeader } from '../components/Ui.tsx';
 import { Icon } from '../components/Icon.tsx';
+import { PagedListBody } from '../components/PagedList.tsx';
 
 const PAGE_SIZE = 50;
 const FILTERS = ['bucket', 'status', 'creditorRef', 'product', 'currency', 'minDaysPastDue', 'maxDaysPastDue'] as const;
@@ -64,7 +65,7 @@ export const AccountsPage = () => {
   }, [applied]);
 
   const list = usePagedList(api.listAccounts, query, [api]);
-  const { rows, cursor, loading, loadingMore, error, loadMore } = list;
+  const { rows, error } = list;
 
   const apply = (next: Filters) => {
     if (Object.keys(validate(next)).length) return;
@@ -181,24 +182,16 @@ export const AccountsPage = () => {
       {error && !onlyFilterErrors(error) && <ErrorBanner error={error} onRetry={list.reload} />}
 
       <Card>
-        <div className="list-meta" aria-live="polite">
-          {loading ? (
-            <span className="muted">{t('common.loading')}</span>
-          ) : (
-            <span className="muted" data-testid="accounts-count">
-              {cursor ? t('accounts.showingMore', { count: rows.length, formatted: f.number(rows.length) }) : t('accounts.showing', { count: rows.length, formatted: f.number(rows.length) })}
-            </span>
-          )}
-        </div>
-        {loading ? (
-          <Loading rows={6} />
-        ) : rows.length === 0 ? (
-          !error && (
+        <PagedListBody
+          list={list}
+          i18nKey="accounts"
+          countTestId="accounts-count"
+          empty={
             <Empty icon="search" title={t('accounts.emptyTitle')}>
               <p>{active ? t('accounts.emptyFiltered') : t('accounts.emptyAll')}</p>
             </Empty>
-          )
-        ) : (
+          }
+        >
           <div className="table-wrap">
             <table className="table table-hover table-cards" data-testid="accounts-table">
               <thead>
@@ -239,15 +232,7 @@ export const AccountsPage = () => {
               </tbody>
             </table>
           </div>
-        )}
-        {cursor && !loading && (
-          <div className="list-more">
-            <button type="button" className="btn btn-secondary" onClick={() => void loadMore()} disabled={loadingMore}>
-              {loadingMore && <Spinner />}
-              {t('action.loadMore')}
-            </button>
-          </div>
-        )}
+        </PagedListBody>
       </Card>
     </>
   );

@@ -8,8 +8,9 @@ import { humanize } from '../labels.ts';
 import { Badge } from '../components/Badges.tsx';
 import { CHANNEL_ICON, CONTACT_TONE } from '../components/StrategyPanel.tsx';
 import { ErrorBanner } from '../components/ErrorBanner.tsx';
-import { Card, Empty, Field, Loading, PageHeader, Spinner } from '../components/Ui.tsx';
+import { Card, Empty, Field, PageHeader } from '../components/Ui.tsx';
 import { Icon } from '../components/Icon.tsx';
+import { PagedListBody } from '../components/PagedList.tsx';
 
 const PAGE_SIZE = 50;
 const FILTERS = ['status', 'channel', 'accountId'] as const;
@@ -34,7 +35,7 @@ export const ContactsPage = () => {
     return q;
   }, [params]);
   const list = usePagedList(api.listScheduledContacts, query, [api]);
-  const { rows, cursor, loading, loadingMore, error, loadMore } = list;
+  const { rows, error } = list;
 
   const set = (k: (typeof FILTERS)[number], v: string) => {
     const p = new URLSearchParams(params);
@@ -83,24 +84,16 @@ export const ContactsPage = () => {
       {error && <ErrorBanner error={error} onRetry={list.reload} />}
 
       <Card>
-        <div className="list-meta" aria-live="polite">
-          {loading ? (
-            <span className="muted">{t('common.loading')}</span>
-          ) : (
-            <span className="muted" data-testid="contacts-count">
-              {cursor ? t('contactsPage.showingMore', { count: rows.length, formatted: f.number(rows.length) }) : t('contactsPage.showing', { count: rows.length, formatted: f.number(rows.length) })}
-            </span>
-          )}
-        </div>
-        {loading ? (
-          <Loading rows={6} />
-        ) : rows.length === 0 ? (
-          !error && (
+        <PagedListBody
+          list={list}
+          i18nKey="contactsPage"
+          countTestId="contacts-count"
+          empty={
             <Empty icon="schedule" title={t('contactsPage.emptyTitle')}>
               <p>{active ? t('contactsPage.emptyFiltered') : t('contactsPage.emptyAll')}</p>
             </Empty>
-          )
-        ) : (
+          }
+        >
           <div className="table-wrap">
             <table className="table table-hover table-cards" data-testid="contacts-table">
               <thead>
@@ -146,15 +139,7 @@ export const ContactsPage = () => {
               </tbody>
             </table>
           </div>
-        )}
-        {cursor && !loading && (
-          <div className="list-more">
-            <button type="button" className="btn btn-secondary" onClick={() => void loadMore()} disabled={loadingMore}>
-              {loadingMore && <Spinner />}
-              {t('action.loadMore')}
-            </button>
-          </div>
-        )}
+        </PagedListBody>
       </Card>
     </>
   );

@@ -7,8 +7,9 @@ import { useFormat, usePagedList, useTitle } from '../hooks.ts';
 import { useLabels } from '../labels.ts';
 import { useFieldErrors, ErrorBanner } from '../components/ErrorBanner.tsx';
 import { Badge } from '../components/Badges.tsx';
-import { Card, Empty, Field, Loading, PageHeader, Spinner } from '../components/Ui.tsx';
+import { Card, Empty, Field, Loading, PageHeader } from '../components/Ui.tsx';
 import { Icon } from '../components/Icon.tsx';
+import { LoadMore } from '../components/PagedList.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -126,14 +127,7 @@ export const DebtorsPage = () => {
             </table>
           </div>
         )}
-        {cursor && !loading && (
-          <div className="list-more">
-            <button type="button" className="btn btn-secondary" onClick={() => void loadMore()} disabled={more}>
-              {more && <Spinner />}
-              {t('action.loadMore')}
-            </button>
-          </div>
-        )}
+        {cursor && !loading && <LoadMore onClick={() => void loadMore()} busy={more} />}
       </Card>
     </>
   );
