@@ -7,85 +7,81 @@ import type { Language } from './messaging.types.ts';
  * what Flesch's own calibration and most tools use.
  */
 
-const STRONG_ES = new Set('aeoáéóíú');
-const VOWEL_ES = new Set('aeiouáéíóúü');
-
 /**
- * Spanish: every run of vowels forms as many syllables as it has strong vowels (a, e, o, or an
- * accented í/ú, which marks a hiatus: dí-a, ba-úl); a run of only weak vowels (i, u, ü) is one
- * diphthong (cui-da, ciu-dad). Strong next to strong is a hiatus (le-er, ca-os). Silent u in
- * que/qui/gue/gui is not a vowel; y ending a word or before a consonant is (hoy, muy, y).
- * An h between vowels does not break a diphthong (ahu-ma-do), so it is skipped.
+ * The scan Spanish and Portuguese share: split the word (h dropped: it does not break a
+ * diphthong, ahu-ma-do) into runs of vowels; each run makes as many syllables as it has nuclei,
+ * at least one (a run of glides is one diphthong). A silent u (que, gui) is not a vowel; y ending
+ * a word or before a consonant is (hoy, muy, y). The languages differ in their letters, in where
+ * u is silent, and in what counts as a nucleus.
  */
-export const syllablesEs = (word: string): number => {
+const countByNuclei = (
+  word: string,
+  vowels: ReadonlySet<string>,
+  silentU: (prev: string, next: string) => boolean,
+  isNucleus: (w: string, i: number) => boolean,
+): number => {
   const w = word.toLowerCase().replace(/h/g, '');
   let count = 0;
-  let strong = 0;
+  let nuclei = 0;
   let inRun = false;
   const close = (): void => {
-    if (inRun) count += Math.max(strong, 1);
+    if (inRun) count += Math.max(nuclei, 1);
     inRun = false;
-    strong = 0;
+    nuclei = 0;
   };
   for (let i = 0; i < w.length; i++) {
     const ch = w[i] ?? '';
     const prev = w[i - 1] ?? '';
     const next = w[i + 1] ?? '';
-    let vowel = VOWEL_ES.has(ch);
-    if (ch === 'u' && (prev === 'q' || (prev === 'g' && (next === 'e' || next === 'i' || next === 'é' || next === 'í')))) vowel = false;
-    if (ch === 'y') vowel = next === '' || !VOWEL_ES.has(next);
+    let vowel = vowels.has(ch);
+    if (ch === 'u' && silentU(prev, next)) vowel = false;
+    if (ch === 'y') vowel = next === '' || !vowels.has(next);
     if (!vowel) {
       close();
       continue;
     }
     inRun = true;
-    if (STRONG_ES.has(ch)) strong++;
+    if (isNucleus(w, i)) nuclei++;
   }
   close();
   return Math.max(count, 1);
 };
 
+const STRONG_ES = new Set('aeoáéóíú');
+const VOWEL_ES = new Set('aeiouáéíóúü');
+const FRONT_ES = new Set('eiéí');
+
+/**
+ * Spanish: every run of vowels forms as many syllables as it has strong vowels (a, e, o, or an
+ * accented í/ú, which marks a hiatus: dí-a, ba-úl); a run of only weak vowels (i, u, ü) is one
+ * diphthong (cui-da, ciu-dad). Strong next to strong is a hiatus (le-er, ca-os). Silent u in
+ * que/qui/gue/gui.
+ */
+export const syllablesEs = (word: string): number =>
+  countByNuclei(word, VOWEL_ES, (prev, next) => prev === 'q' || (prev === 'g' && FRONT_ES.has(next)), (w, i) => STRONG_ES.has(w[i] ?? ''));
+
 const STRONG_PT = new Set('aeoáéóíúâêôãõ');
 const VOWEL_PT = new Set('aeiouáéíóúâêôãõü');
+const FRONT_PT = new Set('eiéêí');
 
 /**
  * Portuguese: the same nucleus rule as Spanish, plus the nasal diphthongs ão, ãe, õe (mão,
  * mães, põe), whose second vowel is a glide, unmarked hiatus before a closing r/l/z or nh,
  * and silent u in que/qui/gue/gui.
  */
-export const syllablesPt = (word: string): number => {
-  const w = word.toLowerCase().replace(/h/g, '');
-  let count = 0;
-  let strong = 0;
-  let inRun = false;
-  const close = (): void => {
-    if (inRun) count += Math.max(strong, 1);
-    inRun = false;
-    strong = 0;
-  };
-  for (let i = 0; i < w.length; i++) {
+export const syllablesPt = (word: string): number =>
+  countByNuclei(word, VOWEL_PT, (prev, next) => (prev === 'q' || prev === 'g') && FRONT_PT.has(next), (w, i) => {
     const ch = w[i] ?? '';
     const prev = w[i - 1] ?? '';
     const next = w[i + 1] ?? '';
-    let vowel = VOWEL_PT.has(ch);
-    if (ch === 'u' && (prev === 'q' || prev === 'g') && (next === 'e' || next === 'i' || next === 'é' || next === 'ê' || next === 'í')) vowel = false;
-    if (ch === 'y') vowel = next === '' || !VOWEL_PT.has(next);
-    if (!vowel) {
-      close();
-      continue;
-    }
-    inRun = true;
     const glide = (ch === 'o' || ch === 'e') && (prev === 'ã' || prev === 'õ');
     // i/u after a vowel and before r, l, z closing the syllable, or before nh, is a hiatus
     // the spelling does not mark (sa-ir, ra-iz, ra-i-nha).
     const after = w[i + 2] ?? '';
     const unmarkedHiatus = (ch === 'i' || ch === 'u') && STRONG_PT.has(prev)
       && ((/[rlz]/.test(next) && !VOWEL_PT.has(after)) || (next === 'n' && after === 'h'));
-    if ((STRONG_PT.has(ch) && !glide) || unmarkedHiatus) strong++;
-  }
-  close();
-  return Math.max(count, 1);
-};
+    return (STRONG_PT.has(ch) && !glide) || unmarkedHiatus;
+  });
 
 /**
  * English heuristic: count vowel groups (y counts as a vowel after the first letter), drop a
