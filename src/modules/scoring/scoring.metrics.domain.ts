@@ -21,18 +21,24 @@ const orderBy = (p: ArrayLike<number>): Int32Array => {
   return idx.sort((a, b) => (keys[a] as number) - (keys[b] as number));
 };
 
+/** The rows ordered by prediction with the class counts; null when one class is absent. */
+const ranked = (y: ArrayLike<number>, p: ArrayLike<number>): { n: number; pos: number; neg: number; order: Int32Array } | null => {
+  check(y, p);
+  const n = y.length;
+  const pos = countPositives(y);
+  const neg = n - pos;
+  return pos === 0 || neg === 0 ? null : { n, pos, neg, order: orderBy(p) };
+};
+
 /**
  * ROC AUC by the Mann–Whitney statistic with average ranks for ties: the probability that a
  * random positive is ranked above a random negative, ties counting one half. NaN when one class
  * is absent.
  */
 export const rocAuc = (y: ArrayLike<number>, p: ArrayLike<number>): number => {
-  check(y, p);
-  const n = y.length;
-  const pos = countPositives(y);
-  const neg = n - pos;
-  if (pos === 0 || neg === 0) return Number.NaN;
-  const order = orderBy(p);
+  const r = ranked(y, p);
+  if (!r) return Number.NaN;
+  const { n, pos, neg, order } = r;
   let rankSumPos = 0;
   let i = 0;
   while (i < n) {
@@ -55,12 +61,9 @@ export const gini = (y: ArrayLike<number>, p: ArrayLike<number>): number => 2 * 
  * move together).
  */
 export const ks = (y: ArrayLike<number>, p: ArrayLike<number>): number => {
-  check(y, p);
-  const n = y.length;
-  const pos = countPositives(y);
-  const neg = n - pos;
-  if (pos === 0 || neg === 0) return Number.NaN;
-  const order = orderBy(p);
+  const r = ranked(y, p);
+  if (!r) return Number.NaN;
+  const { n, pos, neg, order } = r;
   let cumPos = 0;
   let cumNeg = 0;
   let best = 0;
