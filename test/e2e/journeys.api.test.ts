@@ -5,6 +5,7 @@ import { newId } from '../../src/lib/ids.ts';
 import { createLogger } from '../../src/lib/logger.ts';
 import { BUILT_IN_STRATEGY_DIR } from '../../src/modules/journeys/index.ts';
 import { startWorkers, type Workers } from '../../src/workers.ts';
+import { appendEvents } from '../../src/modules/events/index.ts';
 import { givenPortfolio, SPREAD } from '../../src/modules/journeys/journeys.run.testkit.ts';
 import { startTestApp } from '../support/app.ts';
 import { givenTenant } from '../support/fixtures.ts';
@@ -149,6 +150,23 @@ describe('cancellation on events', () => {
     const e = await get(`/api/v1/accounts/${paying}/explain`);
     expect(e.body.journey.pendingEvents.map((x: { type: string }) => x.type)).toContain('paid');
   }, 60_000);
+
+  it('an event recorded before the run decided a contact does not cancel it: the run already knew', async () => {
+    const withContact: string[] = [];
+    for (const id of accountIds) if ((await pendingOf(id)).some((c) => c.status === 'scheduled')) withContact.push(id);
+    const [known, later] = withContact as [string, string];
+    const decidedAt = (await t.db.query<{ at: Date }>(`SELECT min(created_at) AS at FROM scheduled_contacts WHERE account_id = ANY($1::text[])`, [[known, later]])).rows[0]!.at;
+    const event = (accountId: string, occurredAt: Date) => ({
+      id: newId('evt'), tenantId: tenant.tenantId, type: 'payment.recorded' as const, subjectType: 'account', subjectId: accountId,
+      payload: { accountId, amountMinor: 100, currency: 'EUR' }, occurredAt,
+    });
+    const before = event(known, new Date(decidedAt.getTime() - 60_000));
+    const after = event(later, new Date(decidedAt.getTime() + 60_000));
+    await t.db.transaction((tx) => appendEvents(tx, [before, after]));
+    expect(await t.services.journeys.handleOutboxEvents([before.id, after.id])).toMatchObject({ events: 2 });
+    expect((await pendingOf(known)).some((c) => c.status === 'scheduled')).toBe(true);
+    expect((await pendingOf(later)).every((c) => c.status === 'cancelled')).toBe(true);
+  });
 
   it('a dispute reported for an account cancels its pending contacts at once and changes its facts', async () => {
     const target = (await get('/api/v1/scheduled-contacts?status=scheduled&limit=1')).body.data[0];

@@ -461,19 +461,22 @@ export const listScheduledContacts = async (
 /**
  * Cancels what is still pending (`scheduled`) for an account or a debtor, optionally on one
  * channel (and address). Claimed rows are being sent: the dispatcher's send-time re-check is
- * their guard. Returns the cancelled rows' ids and accounts.
+ * their guard. With `decidedBy`, only contacts decided at or before that instant are cancelled:
+ * one decided later already knew of what happened (a payment recorded before the daily run whose
+ * event is relayed after it). Returns the cancelled rows' ids and accounts.
  */
 export const cancelPending = async (
   sql: Sql, tenantId: string,
-  f: { accountId?: string | null; debtorId?: string | null; channels?: readonly string[] | null; destination?: string | null; reason: string; at: Date },
+  f: { accountId?: string | null; debtorId?: string | null; channels?: readonly string[] | null; destination?: string | null; decidedBy?: Date | null; reason: string; at: Date },
 ): Promise<{ id: string; account_id: string }[]> =>
   (
     await sql.query<{ id: string; account_id: string }>(
       `UPDATE scheduled_contacts SET status = 'cancelled', status_reason = $6, updated_at = $7
        WHERE tenant_id = $1 AND status = 'scheduled' AND ($2::text IS NULL OR account_id = $2) AND ($3::text IS NULL OR debtor_id = $3)
          AND ($4::text[] IS NULL OR channel = ANY($4)) AND ($5::text IS NULL OR destination = $5)
+         AND ($8::timestamptz IS NULL OR created_at <= $8)
        RETURNING id, account_id`,
-      [tenantId, f.accountId ?? null, f.debtorId ?? null, f.channels ?? null, f.destination ?? null, f.reason, f.at],
+      [tenantId, f.accountId ?? null, f.debtorId ?? null, f.channels ?? null, f.destination ?? null, f.reason, f.at, f.decidedBy ?? null],
     )
   ).rows;
 

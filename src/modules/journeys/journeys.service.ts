@@ -456,6 +456,7 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
    *  - contact_point.opted_out: the debtor's pending contacts on that point's channels and
    *    address (reason opted_out), event `opted_out` per channel;
    *  - account.status_changed to anything but active: the account's pending contacts.
+   * Only contacts decided at or before the event was recorded are cancelled (later ones knew of it).
    * Returns how many contacts were cancelled.
    */
   const handleOutboxEvents = async (eventIds: readonly string[]): Promise<{ cancelled: number; events: number }> => {
@@ -469,7 +470,7 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
         const when = new Date(e.occurred_at).toISOString();
         if (e.type === 'payment.recorded') {
           const accountId = String(p.accountId ?? e.subject_id);
-          const rows = await repo.cancelPending(tx, e.tenant_id, { accountId, reason: 'payment_recorded', at });
+          const rows = await repo.cancelPending(tx, e.tenant_id, { accountId, decidedBy: e.occurred_at, reason: 'payment_recorded', at });
           await repo.appendPendingEvent(tx, e.tenant_id, { accountId }, { type: 'paid', at: when }, at);
           return rows.length;
         }
@@ -477,7 +478,7 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
           const debtorId = String(p.debtorId ?? e.subject_id);
           const point = p.contactPointId ? await repo.findContactPoint(tx, e.tenant_id, String(p.contactPointId)) : null;
           const channels = CHANNELS_OF_POINT[String(p.kind ?? point?.kind ?? '')] ?? null;
-          const rows = await repo.cancelPending(tx, e.tenant_id, { debtorId, channels, destination: point?.value ?? null, reason: 'opted_out', at });
+          const rows = await repo.cancelPending(tx, e.tenant_id, { debtorId, channels, destination: point?.value ?? null, decidedBy: e.occurred_at, reason: 'opted_out', at });
           for (const channel of channels ?? [null]) {
             await repo.appendPendingEvent(tx, e.tenant_id, { debtorId }, { type: 'opted_out', at: when, ...(channel ? { channel: channel as never } : {}) }, at);
           }
@@ -485,7 +486,7 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
         }
         if (e.type === 'account.status_changed' && p.to !== 'active') {
           const accountId = String(p.accountId ?? e.subject_id);
-          return (await repo.cancelPending(tx, e.tenant_id, { accountId, reason: `account_${String(p.to)}`, at })).length;
+          return (await repo.cancelPending(tx, e.tenant_id, { accountId, decidedBy: e.occurred_at, reason: `account_${String(p.to)}`, at })).length;
         }
         return 0;
       });
