@@ -16,7 +16,7 @@ export const registerDemoCommand = (program: Command, withContext: WithContext):
       withContext(async (ctx) => {
         if (!Number.isInteger(o.accounts) || o.accounts < 1 || o.accounts > 1_000_000) throw new CliError('--accounts must be a whole number from 1 to 1000000', 2);
         if (!Number.isInteger(o.seed)) throw new CliError('--seed must be a whole number', 2);
-        const r = await loadDemoPortfolio({ db: ctx.db, clock: ctx.clock, newId, tenants: ctx.services.tenants }, { accounts: o.accounts, seed: o.seed });
+        const r = await loadDemoPortfolio({ db: ctx.db, clock: ctx.clock, newId, tenants: ctx.services.tenants, channels: ctx.services.messaging.registry }, { accounts: o.accounts, seed: o.seed });
         printJson({
           tenant: 'demo',
           loaded: r.loaded,

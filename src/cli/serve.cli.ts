@@ -24,7 +24,7 @@ export const registerServeCommands = (program: Command, _withContext: WithContex
       const started = Date.now();
       const ctx = await openContext(config);
       if (o.demo) {
-        const demo = await loadDemoPortfolio({ db: ctx.db, clock: ctx.clock, newId, tenants: ctx.services.tenants }, { accounts: config.demoAccounts });
+        const demo = await loadDemoPortfolio({ db: ctx.db, clock: ctx.clock, newId, tenants: ctx.services.tenants, channels: ctx.services.messaging.registry }, { accounts: config.demoAccounts });
         if (demo.loaded) {
           process.stdout.write(`Demo portfolio loaded: ${demo.accounts?.rowsImported ?? 0} accounts, ${demo.transactions?.rowsImported ?? 0} payments (tenant "demo"); daily run: ${demo.dailyRun?.contactsScheduled ?? 0} contacts scheduled.\n`);
         }

@@ -67,7 +67,9 @@ export interface DemoDeps {
   db: Database;
   clock: Clock;
   newId: IdFactory;
-  tenants: Pick<TenantsService, 'findBySlug' | 'createTenant' | 'registerApiKey'>;
+  tenants: Pick<TenantsService, 'findBySlug' | 'createTenant' | 'registerApiKey' | 'mergeSettings'>;
+  /** Where the demo tenant's channel goes: the sandbox, so scheduled contacts land in the console's inbox. */
+  channels?: { put(tenantId: string, input: unknown): Promise<unknown> };
 }
 
 export interface DemoResult {
@@ -120,5 +122,11 @@ export const loadDemoPortfolio = async (deps: DemoDeps, opts: { accounts: number
   const { loaded: strategies } = await journeys.loadBuiltInStrategies(tenant.id);
   // Small batches keep the peak memory of a fresh PGlite down (B6: the start-up's RSS budget).
   const dailyRun = await journeys.runDaily({ tenantId: tenant.id, businessDate: asOf, batchSize: 500 });
+  // No real provider in a demo: the dispatcher sends through the sandbox (the console's inbox),
+  // and messages identify the agency with these (fictitious) contact details.
+  await deps.tenants.mergeSettings(tenant.id, {
+    messaging: { contact: { phone: '900 000 000', email: 'ayuda@cobranzas-demo.example', hours: 'lun. a vie., 9:00 a 19:00' }, portalUrl: 'http://localhost:3000/portal' },
+  });
+  await deps.channels?.put(tenant.id, { config: { provider: 'sandbox', tenantId: tenant.id }, settings: { channels: ['sms', 'whatsapp', 'email'] } });
   return { tenantId: tenant.id, loaded: true, accounts, transactions, strategies, dailyRun };
 };

@@ -30,6 +30,11 @@ export const insertTenant = async (sql: Sql, t: { id: string; slug: string; name
     )
   ).rows[0]!;
 
+/** Merges `patch` into the tenant's settings (top-level keys replaced). */
+export const mergeTenantSettings = async (sql: Sql, id: string, patch: Record<string, unknown>): Promise<void> => {
+  await sql.query('UPDATE tenants SET settings = settings || $2::jsonb WHERE id = $1', [id, JSON.stringify(patch)]);
+};
+
 export const findTenantBySlug = async (sql: Sql, slug: string): Promise<TenantRow | undefined> =>
   (await sql.query<TenantRow>('SELECT * FROM tenants WHERE slug = $1', [slug])).rows[0];
 

@@ -27,6 +27,11 @@ export const createTenantsService = ({ db, newId, clock }: TenantsDeps) => ({
   list: () => repo.listTenants(db),
 
   /** Creates an API key; the secret is returned once and only its hash is stored. */
+  /** Sets top-level settings (e.g. `messaging`: the contact details messages identify the agency with). */
+  async mergeSettings(tenantId: string, patch: Record<string, unknown>): Promise<void> {
+    await repo.mergeTenantSettings(db, tenantId, patch);
+  },
+
   async createApiKey(tenantId: string, name: string): Promise<{ id: string; secret: string; prefix: string }> {
     const secret = `tk_${randomBytes(24).toString('base64url')}`;
     const id = newId('key');
