@@ -8,6 +8,7 @@ import { Faker, es, es_MX, pt_BR, en_US, base, en } from '@faker-js/faker';
 import { addDays } from '../../lib/clock.ts';
 import { buildSchedule, type Frequency } from '../ledger/index.ts';
 import { normalisePhone } from '../portfolio/index.ts';
+import { holidayRegions } from '../policy/index.ts';
 
 export interface DemoCountry {
   country: string;
@@ -48,7 +49,7 @@ export interface DemoAccount {
   birthDate: string;
   language: 'es' | 'en' | 'pt';
   country: string;
-  region: string;
+  region: string | null;
   timezone: string;
   phone: string;
   email: string;
@@ -109,6 +110,18 @@ const validMobile = (c: DemoCountry, digits: (n: number) => string): string => {
     if (n.ok) return n.value;
   }
   throw new Error(`could not draw a valid mobile number for ${c.country}`);
+};
+
+const regionCache = new Map<string, string[]>();
+const regionsOf = (country: string): string[] => {
+  let r = regionCache.get(country);
+  if (!r) regionCache.set(country, (r = holidayRegions(country)));
+  return r;
+};
+
+const regionFor = (f: Faker, country: string): string | null => {
+  const known = regionsOf(country);
+  return known.length > 0 && f.number.float() < Math.min(1, known.length / 10) ? f.helpers.arrayElement(known) : null;
 };
 
 const ascii = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[^a-zA-Z]/g, '').toLowerCase();
@@ -181,7 +194,9 @@ export function* generateDemoPortfolio(opts: { seed: number; accounts: number; a
       birthDate: sameDebtor ? previous!.birthDate : f.date.birthdate({ mode: 'age', min: 19, max: 78, refDate: new Date(`${opts.asOf}T00:00:00Z`) }).toISOString().slice(0, 10),
       language: c.language === 'en' && f.number.int({ min: 1, max: 3 }) === 1 ? 'es' : c.language,
       country: c.country,
-      region: sameDebtor ? previous!.region : lf.location.state({ abbreviated: true }),
+      // A subdivision the holiday calendar knows (ISO 3166-2: MD, CT, SP…); where it knows only a
+      // few (Cusco for Peru), most debtors live elsewhere (no region: national holidays).
+      region: sameDebtor ? previous!.region : regionFor(f, c.country),
       timezone: sameDebtor ? previous!.timezone : f.helpers.arrayElement(c.zones),
       phone: sameDebtor ? previous!.phone : validMobile(c, digits),
       email: sameDebtor ? previous!.email : `${ascii(givenName)}.${ascii(familyName.split(' ')[0] ?? 'x')}${f.number.int({ min: 1, max: 999 })}@${f.helpers.arrayElement(['example.com', 'example.net', 'example.org'])}`,

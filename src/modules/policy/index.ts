@@ -5,6 +5,7 @@
  */
 export { evaluateContact, allowedWindows } from './policy.evaluate.ts';
 export { createSharedWindows, sharedWindowsKey } from './policy.shared.ts';
+export { holidayRegionOf, holidayRegions } from './policy.holidays.ts';
 export type { SharedWindows } from './policy.shared.ts';
 export type { EvaluateOptions, WindowQuery } from './policy.evaluate.ts';
 export { evaluatePolicyDocument, reviewTenantOverlay } from './policy.document.ts';

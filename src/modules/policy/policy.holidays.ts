@@ -38,6 +38,19 @@ function lookUp(country: string, region?: string | null): boolean {
   return states !== undefined && region in states;
 }
 
+/**
+ * The region to give the policy for a stored debtor: the region when the holiday calendar knows
+ * it (an ISO 3166-2 subdivision code such as "MD" or "CT" for Spain), else null — the national
+ * calendar then applies. Stored regions come from creditors' files and are often free text
+ * ("Lima", "Can"); the policy's own input validation refuses an unknown region, so the daily run
+ * and the dispatcher, which read stored data, ask this first (and the explanation says so).
+ */
+export const holidayRegionOf = (country: string, region: string | null | undefined): string | null =>
+  region && isKnownHolidayRegion(country, region) ? region : null;
+
+/** The subdivision codes the holiday calendar knows for a country (empty when it has none). */
+export const holidayRegions = (country: string): string[] => Object.keys((new Holidays().getStates(holidayCountry(country)) as Record<string, string> | undefined) ?? {});
+
 /** date-holidays uses ISO 3166 `GB`; the policy packs call the United Kingdom `UK`. */
 const holidayCountry = (country: string): string => (country === 'UK' ? 'GB' : country);
 
@@ -52,6 +65,8 @@ export function holidayCalendar(country: string, region?: string | null): Holida
 }
 
 function createCalendar(key: string, country: string, region: string | undefined): HolidayCalendar {
+  // date-holidays fails with a TypeError deep inside on an unknown subdivision: say what is wrong.
+  if (region !== undefined && !isKnownHolidayRegion(country, region)) throw new Error(`unknown region ${region} of ${country} for public holidays`);
   const hd = region ? new Holidays(country, region) : new Holidays(country);
   const names = new Map<number, string>();
   const loaded = new Set<number>();
