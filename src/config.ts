@@ -10,6 +10,8 @@ const Env = z.object({
   TACTO_WORKERS: z.enum(['on', 'off']).default('on'),
   TACTO_DEMO_ACCOUNTS: z.coerce.number().int().min(0).max(1_000_000).default(3000),
   TACTO_DB_POOL: z.coerce.number().int().min(1).max(100).default(10),
+  /** Slices of each tenant's nightly daily run, shared by the worker processes (docs/journeys.md). */
+  TACTO_RUN_SLICES: z.coerce.number().int().min(1).max(64).default(1),
   // Outbound requests to tenant-given URLs (webhooks) reach only public addresses unless on.
   TACTO_OUTBOUND_ALLOW_PRIVATE: z.enum(['on', 'off']).default('off'),
   /** 32-byte key (64 hex or base64) for provider secrets at rest; default a key file in the data dir. */
@@ -27,6 +29,7 @@ export interface Config {
   workers: boolean;
   demoAccounts: number;
   poolSize: number;
+  runSlices: number;
   outboundAllowPrivate: boolean;
   secretKey: string | undefined;
   publicUrl: string;
@@ -49,6 +52,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
     workers: e.TACTO_WORKERS === 'on',
     demoAccounts: e.TACTO_DEMO_ACCOUNTS,
     poolSize: e.TACTO_DB_POOL,
+    runSlices: e.TACTO_RUN_SLICES,
     outboundAllowPrivate: e.TACTO_OUTBOUND_ALLOW_PRIVATE === 'on',
     secretKey: e.TACTO_SECRET_KEY,
     publicUrl: (e.TACTO_PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),

@@ -50,6 +50,8 @@ export const startWorkers = async (deps: {
   messaging?: MessagingService;
   /** Seconds between dispatch jobs (default 5). */
   dispatchEverySeconds?: number;
+  /** Slices of each tenant's nightly daily run, shared by the worker processes (default 1). */
+  runSlices?: number;
 }): Promise<Workers> => {
   const queue = createQueue(deps.db, {
     jobs: JOBS,
@@ -58,7 +60,7 @@ export const startWorkers = async (deps: {
   });
   await queue.start();
   // The journeys' reaction to payments and opt-outs is fed by the outbox relay, in its transaction.
-  const journeys = await registerJourneyJobs(queue, createJourneysService(deps), deps.clock, { log: deps.log });
+  const journeys = await registerJourneyJobs(queue, createJourneysService(deps), deps.clock, { log: deps.log, slices: deps.runSlices ?? 1 });
   const webhooks = await registerEventJobs(queue, {
     db: deps.db, clock: deps.clock, newId: deps.newId, fetch: deps.outboundFetch ?? createOutboundFetch({ allowPrivate: false }), onRelayed: journeys.onRelayed,
     ...(deps.secretBox ? { secrets: deps.secretBox } : {}),

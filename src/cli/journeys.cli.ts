@@ -24,22 +24,35 @@ export const registerJourneyCommands = (program: Command, withContext: WithConte
     .option('--date <date>', 'business date (YYYY-MM-DD), default today (UTC)')
     .option('--at <instant>', 'decision instant for a new run (ISO), default now; a resumed run keeps its own')
     .option('--batch-size <n>', 'accounts per batch (one transaction and checkpoint each)', (v) => Number(v), 5000)
+    .option('--slices <n>', 'cut a new run into n slices (1-64, by debtor) so several processes can share it: start the others with --join', (v) => Number(v))
+    .option('--join', 'help the day\'s run already under way (take its free slices); never start a run or a new pass', false)
+    .option('--wait <seconds>', 'with --join: wait up to this long for the run to be started', (v) => Number(v), 0)
     .option('--json', 'print the summary as JSON only', false)
-    .action((o: { tenant: string; date?: string; at?: string; batchSize: number; json: boolean }) =>
+    .action((o: { tenant: string; date?: string; at?: string; batchSize: number; slices?: number; join: boolean; wait: number; json: boolean }) =>
       withContext(async (ctx) => {
         if (o.date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(o.date)) throw new CliError('--date must be a date as YYYY-MM-DD', 2);
         if (o.at !== undefined && Number.isNaN(Date.parse(o.at))) throw new CliError('--at must be an ISO instant', 2);
         if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > 100_000) throw new CliError('--batch-size must be a whole number from 1 to 100000', 2);
+        if (o.slices !== undefined && (!Number.isInteger(o.slices) || o.slices < 1 || o.slices > 64)) throw new CliError('--slices must be a whole number from 1 to 64', 2);
+        if (o.join && (o.slices !== undefined || o.at !== undefined)) throw new CliError('--join takes the run as it was started: drop --slices and --at', 2);
+        if (!Number.isFinite(o.wait) || o.wait < 0 || o.wait > 3_600) throw new CliError('--wait must be a number of seconds from 0 to 3600', 2);
+        if (o.wait > 0 && !o.join) throw new CliError('--wait goes with --join', 2);
         const tenantId = await tenantIdOf(ctx, o.tenant);
-        const progress = o.json ? undefined : (p: { batch: number; accountsSeen: number; contactsScheduled: number }) => {
-          process.stderr.write(`\r  batch ${p.batch}: ${p.accountsSeen.toLocaleString('en')} accounts, ${p.contactsScheduled.toLocaleString('en')} contacts scheduled`);
+        const progress = o.json ? undefined : (p: { slice: number; batch: number; accountsSeen: number; contactsScheduled: number }) => {
+          process.stderr.write(`\r  batch ${p.batch}: slice ${p.slice}, ${p.accountsSeen.toLocaleString('en')} accounts, ${p.contactsScheduled.toLocaleString('en')} contacts scheduled`);
         };
-        const r = await ctx.services.journeys.runDaily({ tenantId, businessDate: o.date, at: o.at, batchSize: o.batchSize, onProgress: progress });
+        const options = { tenantId, businessDate: o.date, batchSize: o.batchSize, onProgress: progress };
+        const r = o.join ? await ctx.services.journeys.joinDaily({ ...options, waitSeconds: o.wait }) : await ctx.services.journeys.runDaily({ ...options, at: o.at, slices: o.slices });
         if (o.json) return printJson(r);
         if (progress) process.stderr.write('\n');
+        if (!r) {
+          process.stdout.write(`No daily run under way for ${o.date ?? 'today'} (tenant ${o.tenant}): nothing to join.\n`);
+          return;
+        }
         process.stdout.write(
           `Daily run ${r.id} for ${r.businessDate} (tenant ${o.tenant}): ${r.status}${r.resumed ? ' (resumed)' : ''}${r.passes > 1 ? `, pass ${r.passes}` : ''}\n` +
             `  decided as of ${r.decidedAt}; ${r.seconds ?? 0} s\n` +
+            (r.slices > 1 ? `  slices ${r.slicesDone}/${r.slices} done; this process worked on ${r.slicesWorked?.length ? r.slicesWorked.join(', ') : 'none'}\n` : '') +
             `  accounts seen ${r.accountsSeen}, advanced ${r.accountsAdvanced}, newly assigned ${r.accountsAssigned}\n` +
             `  contacts scheduled ${r.contactsScheduled}\n`,
         );

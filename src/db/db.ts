@@ -27,6 +27,13 @@ export interface Database extends Sql {
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
   /** Multi-statement script without parameters (migrations). */
   exec(script: string): Promise<void>;
+  /**
+   * Takes an exclusive, named lock for this process, or answers null when another holder has it.
+   * On PostgreSQL a session advisory lock on a connection kept for the hold: the server releases
+   * it when the process dies, so a crashed worker's work can be taken up at once. On PGlite (one
+   * process per data directory) the name is held in memory. Call the returned function to release.
+   */
+  tryLock(name: string): Promise<(() => Promise<void>) | null>;
   close(): Promise<void>;
 }
 
@@ -108,6 +115,31 @@ const openPostgres = async (url: string, max: number): Promise<Database> => {
     exec: async (script: string) => {
       await pool.query(script);
     },
+    tryLock: async (name: string) => {
+      const client = await pool.connect();
+      try {
+        const got = (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok', [name])).rows[0]!.ok;
+        if (!got) {
+          client.release();
+          return null;
+        }
+      } catch (e) {
+        client.release();
+        throw e;
+      }
+      let released = false;
+      return async () => {
+        if (released) return;
+        released = true;
+        try {
+          await client.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [name]);
+          client.release();
+        } catch (e) {
+          // A broken connection is dropped from the pool (and the server released the lock with it).
+          client.release(e as Error);
+        }
+      };
+    },
     close: () => pool.end(),
   };
 };
@@ -177,6 +209,7 @@ const openPglite = async (opts: OpenOptions): Promise<Database> => {
     release();
     throw e;
   }
+  const held = new Set<string>();
   type Q = { query: PGlite['query'] };
   const onConn = (c: Q): Sql => ({
     query: async <T>(text: string, params?: readonly unknown[]) => {
@@ -194,6 +227,11 @@ const openPglite = async (opts: OpenOptions): Promise<Database> => {
     transaction: <T>(fn: (tx: Sql) => Promise<T>) => db.transaction((tx) => fn(onConn(tx as unknown as Q))),
     exec: async (script: string) => {
       await db.exec(script);
+    },
+    tryLock: async (name: string) => {
+      if (held.has(name)) return null;
+      held.add(name);
+      return async () => void held.delete(name);
     },
     close: async () => {
       try {

@@ -56,6 +56,26 @@ describe('migrations', () => {
     expect((await db.query(`SELECT to_regclass('instalments') AS t`)).rows[0]).toEqual({ t: null });
   });
 
+  it('turn each stored daily run into a run of one slice that keeps its checkpoint', async () => {
+    db = await openDatabase({ dataDir: 'memory://' });
+    await migrate(db, until('0007'));
+    await db.exec(`
+      INSERT INTO tenants (id, slug, name, country) VALUES ('ten_a', 'a', 'A', 'ES');
+      INSERT INTO journey_runs (tenant_id, id, business_date, decided_at, status, cursor)
+        VALUES ('ten_a', 'jrn_1', '2026-03-01', '2026-03-01T06:00:00Z', 'completed', 'acc_9'),
+               ('ten_a', 'jrn_2', '2026-03-02', '2026-03-02T06:00:00Z', 'running', 'acc_5'),
+               ('ten_a', 'jrn_3', '2026-03-03', '2026-03-03T06:00:00Z', 'failed', NULL);
+    `);
+    await migrate(db);
+    const slices = (await db.query(`SELECT run_id, slice, status, cursor FROM journey_run_slices ORDER BY run_id`)).rows;
+    expect(slices).toEqual([
+      { run_id: 'jrn_1', slice: 0, status: 'done', cursor: 'acc_9' },
+      { run_id: 'jrn_2', slice: 0, status: 'running', cursor: 'acc_5' },
+      { run_id: 'jrn_3', slice: 0, status: 'pending', cursor: null },
+    ]);
+    expect((await db.query(`SELECT DISTINCT slices FROM journey_runs`)).rows).toEqual([{ slices: 1 }]);
+  });
+
   it('split a script on semicolons at line ends, ignoring comment lines', () => {
     expect(splitStatements('-- a; comment\nCREATE TABLE a (x int);\nSELECT 1;  \n\nSELECT $$a;b$$;')).toEqual(['CREATE TABLE a (x int)', 'SELECT 1', 'SELECT $$a;b$$']);
   });

@@ -215,3 +215,33 @@ describe('decideAccount with the run\'s shared policy windows', () => {
     expect(b.policy).toEqual(decideAccount(direct, inputOf({ dpd: 2, points: ['phone'] }, 'acc_b')).policy);
   });
 });
+
+describe('the debtor\'s region and its public holidays', () => {
+  const withRegion = (c: Case, region: string | null): AccountInput => {
+    const input = inputOf(c);
+    return { ...input, account: { ...input.account, region } };
+  };
+  // Friday 11 September 2026: la Diada, a public holiday in Catalonia only.
+  const callAt = (input: AccountInput) =>
+    evaluateContact({
+      ...policyInputOf(input, 'ES', null, []),
+      proposed: { at: '2026-09-11T09:00:00Z', channel: 'call', debtId: 'acc_01', address: '+34612000001', purpose: 'collection' },
+    } as Parameters<typeof evaluateContact>[0]);
+
+  it('gives the policy a region the holiday calendar knows: a regional holiday closes that region only', () => {
+    expect(policyInputOf(withRegion({ dpd: 2 }, 'CT'), 'ES', null, []).debtor.region).toBe('CT');
+    const catalonia = callAt(withRegion({ dpd: 2 }, 'CT'));
+    expect(catalonia.allowed).toBe(false);
+    expect(catalonia.reasons.map((r) => r.code)).toContain('DAYS.PUBLIC_HOLIDAY');
+    expect(callAt(withRegion({ dpd: 2 }, 'MD')).allowed).toBe(true);
+  });
+
+  it('omits a stored region the calendar does not know (national holidays apply) and says so, instead of failing', () => {
+    const peru = withRegion({ dpd: 2, country: 'PE', timezone: 'America/Lima' }, 'Can');
+    expect(policyInputOf(peru, 'PE', null, []).debtor).not.toHaveProperty('region');
+    const d = decideAccount(ctx(), peru);
+    expect(codes(d)).toContain('POLICY.REGION_UNKNOWN');
+    expect(d.contact).not.toBeNull();
+    expect(codes(decideAccount(ctx(), withRegion({ dpd: 2 }, 'MD')))).not.toContain('POLICY.REGION_UNKNOWN');
+  });
+});

@@ -1,4 +1,4 @@
-import { JURISDICTIONS, allowedWindows, evaluateContact } from '../policy/index.ts';
+import { JURISDICTIONS, allowedWindows, evaluateContact, holidayRegionOf } from '../policy/index.ts';
 import type { PolicyInput, SharedWindows } from '../policy/index.ts';
 import { line } from './journeys.explain.domain.ts';
 import type { ExplanationLine } from './journeys.explain.domain.ts';
@@ -53,7 +53,8 @@ export interface LastContactReceipt {
 }
 
 export interface AccountInput {
-  readonly account: FactsAccountRow & { readonly timezone: string; readonly preferences: Record<string, unknown> | null };
+  /** `region`: the debtor's stored region (its public holidays, when the holiday calendar knows it). */
+  readonly account: FactsAccountRow & { readonly timezone: string; readonly preferences: Record<string, unknown> | null; readonly region?: string | null };
   readonly points: readonly FactsContactPoint[];
   readonly schedule: ScheduleFacts | null;
   /** The debtor's outbound contacts in the history window, plus what is scheduled. */
@@ -191,6 +192,7 @@ export function policyInputOf(
       if (p.consent === 'granted') consents.push({ channel: c, address: p.value, at: p.consent_at === null ? null : new Date(p.consent_at).toISOString() });
     }
   }
+  const region = holidayRegionOf(a.country, a.region);
   const history = input.history.filter((h) => h.channel !== null && h.kind !== 'agent_task').map((h) => ({
     at: new Date(h.at).toISOString(),
     channel: h.channel as Channel,
@@ -204,6 +206,7 @@ export function policyInputOf(
     debtor: {
       timezones: [a.timezone],
       country: a.country,
+      ...(region ? { region } : {}),
       optOuts,
       consents,
       holds: holds.map((kind) => ({ kind: kind as never, debtIds: [a.id] })),
@@ -325,6 +328,7 @@ export function decideAccount(ctx: RunContext, input: AccountInput): Decision {
       : line('POLICY.BLOCKED', { jurisdiction, channel: n.channel, days: POLICY_HORIZON_DAYS, reasons: n.reasons.map((r) => r.code).join(', ') || 'no window' }));
   }
   if (jurisdiction !== a.country && notes.size > 0) lines.push(line('POLICY.JURISDICTION_FALLBACK', { country: a.country, jurisdiction }));
+  if (a.region && notes.size > 0 && !holidayRegionOf(a.country, a.region)) lines.push(line('POLICY.REGION_UNKNOWN', { country: a.country, region: a.region }));
 
   let contact: ContactDraft | null = null;
   let sendTime: SendTime | null = null;

@@ -146,6 +146,10 @@ const SENTENCES = {
     en: `Contact policy (${s(p, 'jurisdiction')}) allows no ${s(p, 'channel')} contact in the next ${s(p, 'days')} days: ${s(p, 'reasons')}.`,
     es: `La política de contacto (${s(p, 'jurisdiction')}) no permite contactar por ${s(p, 'channel')} en los próximos ${s(p, 'days')} días: ${s(p, 'reasons')}.`,
   }),
+  'POLICY.REGION_UNKNOWN': (p) => ({
+    en: `The region "${s(p, 'region')}" is not a subdivision of ${s(p, 'country')} in the public-holiday calendar: national holidays apply.`,
+    es: `La región «${s(p, 'region')}» no es una subdivisión de ${s(p, 'country')} en el calendario de festivos: se aplican los festivos nacionales.`,
+  }),
   'POLICY.JURISDICTION_FALLBACK': (p) => ({
     en: `No policy pack for country ${s(p, 'country')}: the tenant's jurisdiction ${s(p, 'jurisdiction')} applies.`,
     es: `No hay paquete de política para el país ${s(p, 'country')}: se aplica la jurisdicción del inquilino, ${s(p, 'jurisdiction')}.`,

@@ -13,7 +13,12 @@ export const JOURNEY_JOBS = defineJobs({
    * with one it runs (or resumes) that tenant's run. A retry resumes after the last checkpoint.
    */
   'journeys.daily': {
-    schema: z.object({ tenantId: z.string().min(1).optional(), businessDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional() }),
+    schema: z.object({
+      tenantId: z.string().min(1).optional(),
+      businessDate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+      /** Help the tenant's run under way (another worker process's free slices); never start one. */
+      join: z.boolean().optional(),
+    }),
     retryLimit: 5,
     retryDelaySeconds: 120,
     expireInSeconds: 6 * 3_600,
@@ -32,6 +37,11 @@ export const JOURNEY_JOBS = defineJobs({
 export interface JourneyJobsOptions {
   /** Cron of the nightly fan-out (default 01:30 UTC, after the days-past-due refresh at 00:05). */
   dailyCron?: string;
+  /**
+   * Slices of each tenant's nightly run (default 1). With more, the run's first job queues one
+   * `join` job per further slice, so that other worker processes on the same database share it.
+   */
+  slices?: number;
   log?: { info(o: object, m: string): void; error(o: object, m: string): void };
 }
 
@@ -53,8 +63,22 @@ export const registerJourneyJobs = async (
         await queue.sendMany('journeys.daily', tenants.map((t) => ({ data: { tenantId: t.id, businessDate }, singletonKey: `daily:${t.id}:${businessDate}` })));
         continue;
       }
-      const r = await journeys.runDaily({ tenantId: job.data.tenantId, businessDate });
-      options.log?.info({ runId: r.id, tenantId: job.data.tenantId, businessDate, accounts: r.accountsSeen, scheduled: r.contactsScheduled, seconds: r.seconds }, 'daily run finished');
+      const tenantId = job.data.tenantId;
+      if (job.data.join) {
+        const r = await journeys.joinDaily({ tenantId, businessDate });
+        if (r) options.log?.info({ runId: r.id, tenantId, businessDate, slices: r.slicesWorked, seconds: r.seconds }, 'daily run joined');
+        continue;
+      }
+      const slices = options.slices ?? 1;
+      const r = await journeys.runDaily({
+        tenantId, businessDate, slices,
+        onStarted: (runId) => {
+          if (slices < 2) return;
+          const helpers = Array.from({ length: slices - 1 }, (_, i) => ({ data: { tenantId, businessDate, join: true }, singletonKey: `daily:${runId}:join:${i}` }));
+          queue.sendMany('journeys.daily', helpers).catch((e: unknown) => options.log?.error({ err: e, runId }, 'could not queue the run\'s helpers'));
+        },
+      });
+      options.log?.info({ runId: r.id, tenantId, businessDate, accounts: r.accountsSeen, scheduled: r.contactsScheduled, seconds: r.seconds }, 'daily run finished');
     }
   });
   await queue.register('journeys.react', async (jobs) => {

@@ -81,7 +81,8 @@ export interface RunRow {
   business_date: string;
   decided_at: Date;
   status: 'running' | 'completed' | 'failed';
-  cursor: string | null;
+  slices: number;
+  slices_done: number;
   passes: number;
   accounts_seen: number;
   accounts_advanced: number;
@@ -94,15 +95,21 @@ export interface RunRow {
   finished_at: Date | null;
 }
 
-const RUN_COLUMNS = `tenant_id, id, business_date, decided_at, status, cursor, passes, accounts_seen, accounts_advanced, accounts_assigned,
-  contacts_scheduled, counts, error, started_at, heartbeat_at, finished_at`;
+const RUN_COLUMNS = `tenant_id, id, business_date, decided_at, status, slices, passes, accounts_seen, accounts_advanced, accounts_assigned,
+  contacts_scheduled, counts, error, started_at, heartbeat_at, finished_at,
+  (SELECT count(*) FROM journey_run_slices s WHERE s.tenant_id = journey_runs.tenant_id AND s.run_id = journey_runs.id AND s.status = 'done')::int AS slices_done`;
 
-/** Creates the day's run, or returns the existing one (unique per tenant and business date). */
-export const insertRunIfAbsent = async (sql: Sql, r: { tenantId: string; id: string; businessDate: string; decidedAt: Date; at: Date }): Promise<RunRow> => {
+/** Creates the day's run with its slices, or returns the existing one (unique per tenant and business date). */
+export const insertRunIfAbsent = async (
+  sql: Sql, r: { tenantId: string; id: string; businessDate: string; decidedAt: Date; at: Date; slices: number },
+): Promise<RunRow> => {
   await sql.query(
-    `INSERT INTO journey_runs (tenant_id, id, business_date, decided_at, status, started_at, heartbeat_at)
-     VALUES ($1, $2, $3, $4, 'running', $5, $5) ON CONFLICT (tenant_id, business_date) DO NOTHING`,
-    [r.tenantId, r.id, r.businessDate, r.decidedAt, r.at],
+    `WITH run AS (
+       INSERT INTO journey_runs (tenant_id, id, business_date, decided_at, status, slices, started_at, heartbeat_at)
+       VALUES ($1, $2, $3, $4, 'running', $6, $5, $5) ON CONFLICT (tenant_id, business_date) DO NOTHING
+       RETURNING tenant_id, id, slices)
+     INSERT INTO journey_run_slices (tenant_id, run_id, slice) SELECT run.tenant_id, run.id, g FROM run, generate_series(0, run.slices - 1) g`,
+    [r.tenantId, r.id, r.businessDate, r.decidedAt, r.at, r.slices],
   );
   return (await findRunByDate(sql, r.tenantId, r.businessDate))!;
 };
@@ -121,18 +128,84 @@ export const listRuns = async (sql: Sql, tenantId: string, q: { cursor?: string 
     )
   ).rows;
 
-/** Locks the run row for one batch: two processes on the same run take turns, batch by batch. */
+/** Locks the run row (a slice finishing checks, under it, whether it was the last). */
 export const lockRun = async (sql: Sql, tenantId: string, id: string): Promise<RunRow | null> =>
   (await sql.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM journey_runs WHERE tenant_id = $1 AND id = $2 FOR UPDATE`, [tenantId, id])).rows[0] ?? null;
 
-/** A further pass over a finished run (a re-run of the same day): from the first account again. */
-export const restartRun = async (sql: Sql, tenantId: string, id: string, at: Date): Promise<void> => {
+/**
+ * A further pass over a finished run (a re-run of the same day): every slice from the first
+ * account again, in `slices` slices.
+ */
+export const restartRun = async (sql: Sql, tenantId: string, id: string, at: Date, slices: number): Promise<void> => {
+  await sql.query('DELETE FROM journey_run_slices WHERE tenant_id = $1 AND run_id = $2', [tenantId, id]);
   await sql.query(
-    `UPDATE journey_runs SET status = 'running', cursor = NULL, passes = passes + 1, error = NULL, finished_at = NULL, heartbeat_at = $3
-     WHERE tenant_id = $1 AND id = $2`,
+    `WITH run AS (
+       UPDATE journey_runs SET status = 'running', slices = $4, passes = passes + 1, error = NULL, finished_at = NULL, heartbeat_at = $3
+       WHERE tenant_id = $1 AND id = $2 RETURNING tenant_id, id)
+     INSERT INTO journey_run_slices (tenant_id, run_id, slice) SELECT run.tenant_id, run.id, g FROM run, generate_series(0, $4 - 1) g`,
+    [tenantId, id, at, slices],
+  );
+};
+
+/** A failed run is taken up again where its slices stand (their checkpoints are kept). */
+export const resumeRun = async (sql: Sql, tenantId: string, id: string, at: Date): Promise<void> => {
+  await sql.query(
+    `UPDATE journey_runs SET status = 'running', error = NULL, finished_at = NULL, heartbeat_at = $3 WHERE tenant_id = $1 AND id = $2 AND status = 'failed'`,
     [tenantId, id, at],
   );
 };
+
+export interface SliceRow {
+  slice: number;
+  status: 'pending' | 'running' | 'done';
+  cursor: string | null;
+  worker: string | null;
+  accounts_seen: number;
+}
+
+const SLICE_COLUMNS = 'slice, status, cursor, worker, accounts_seen';
+
+export const listSlices = async (sql: Sql, tenantId: string, runId: string): Promise<SliceRow[]> =>
+  (await sql.query<SliceRow>(`SELECT ${SLICE_COLUMNS} FROM journey_run_slices WHERE tenant_id = $1 AND run_id = $2 ORDER BY slice`, [tenantId, runId])).rows;
+
+/** Marks a slice taken by `worker` (its lock is already held) and returns where it stands. */
+export const startSlice = async (sql: Sql, tenantId: string, runId: string, slice: number, worker: string, at: Date): Promise<SliceRow | null> =>
+  (
+    await sql.query<SliceRow>(
+      `UPDATE journey_run_slices SET status = 'running', worker = $4, started_at = coalesce(started_at, $5), heartbeat_at = $5
+       WHERE tenant_id = $1 AND run_id = $2 AND slice = $3 AND status <> 'done' RETURNING ${SLICE_COLUMNS}`,
+      [tenantId, runId, slice, worker, at],
+    )
+  ).rows[0] ?? null;
+
+/** Locks a slice row for a batch's write: the fence on its checkpoint. */
+export const lockSlice = async (sql: Sql, tenantId: string, runId: string, slice: number): Promise<SliceRow | null> =>
+  (await sql.query<SliceRow>(`SELECT ${SLICE_COLUMNS} FROM journey_run_slices WHERE tenant_id = $1 AND run_id = $2 AND slice = $3 FOR UPDATE`, [tenantId, runId, slice])).rows[0] ?? null;
+
+export const saveSliceProgress = async (sql: Sql, tenantId: string, runId: string, slice: number, cursor: string, seen: number, at: Date): Promise<void> => {
+  await sql.query(
+    `UPDATE journey_run_slices SET cursor = $4, accounts_seen = accounts_seen + $5, heartbeat_at = $6 WHERE tenant_id = $1 AND run_id = $2 AND slice = $3`,
+    [tenantId, runId, slice, cursor, seen, at],
+  );
+};
+
+export const finishSlice = async (sql: Sql, tenantId: string, runId: string, slice: number, at: Date): Promise<void> => {
+  await sql.query(
+    `UPDATE journey_run_slices SET status = 'done', finished_at = $4, heartbeat_at = $4 WHERE tenant_id = $1 AND run_id = $2 AND slice = $3`,
+    [tenantId, runId, slice, at],
+  );
+};
+
+/** Completes a running run whose slices are all done; under the run's row lock (see `lockRun`). */
+export const completeRunIfDone = async (sql: Sql, tenantId: string, runId: string, at: Date): Promise<boolean> =>
+  (
+    await sql.query(
+      `UPDATE journey_runs SET status = 'completed', finished_at = $3, heartbeat_at = $3
+       WHERE tenant_id = $1 AND id = $2 AND status = 'running'
+         AND NOT EXISTS (SELECT 1 FROM journey_run_slices s WHERE s.tenant_id = $1 AND s.run_id = $2 AND s.status <> 'done')`,
+      [tenantId, runId, at],
+    )
+  ).rowCount > 0;
 
 export interface BatchCounts {
   seen: number;
@@ -142,16 +215,16 @@ export interface BatchCounts {
   counts: Record<string, number>;
 }
 
-/** Moves the checkpoint and adds the batch's counts, in the batch's transaction. */
-export const saveRunProgress = async (sql: Sql, tenantId: string, id: string, cursor: string, c: BatchCounts, at: Date): Promise<void> => {
+/** Adds a batch's counts to the run, in the batch's transaction (its last statement: the run row stays locked briefly). */
+export const saveRunProgress = async (sql: Sql, tenantId: string, id: string, c: BatchCounts, at: Date): Promise<void> => {
   await sql.query(
-    `UPDATE journey_runs SET cursor = $3, accounts_seen = accounts_seen + $4, accounts_advanced = accounts_advanced + $5,
-       accounts_assigned = accounts_assigned + $6, contacts_scheduled = contacts_scheduled + $7,
-       counts = (SELECT coalesce(jsonb_object_agg(k, coalesce((counts->>k)::int, 0) + coalesce((($8::jsonb)->>k)::int, 0)), '{}'::jsonb)
-                 FROM (SELECT jsonb_object_keys(counts) AS k UNION SELECT jsonb_object_keys($8::jsonb)) keys),
-       heartbeat_at = $9
+    `UPDATE journey_runs SET accounts_seen = accounts_seen + $3, accounts_advanced = accounts_advanced + $4,
+       accounts_assigned = accounts_assigned + $5, contacts_scheduled = contacts_scheduled + $6,
+       counts = (SELECT coalesce(jsonb_object_agg(k, coalesce((counts->>k)::int, 0) + coalesce((($7::jsonb)->>k)::int, 0)), '{}'::jsonb)
+                 FROM (SELECT jsonb_object_keys(counts) AS k UNION SELECT jsonb_object_keys($7::jsonb)) keys),
+       heartbeat_at = $8
      WHERE tenant_id = $1 AND id = $2`,
-    [tenantId, id, cursor, c.seen, c.advanced, c.assigned, c.scheduled, JSON.stringify(c.counts), at],
+    [tenantId, id, c.seen, c.advanced, c.assigned, c.scheduled, JSON.stringify(c.counts), at],
   );
 };
 
@@ -175,6 +248,7 @@ export interface BatchAccountRow {
   attributes: Record<string, unknown> | null;
   language: string;
   country: string;
+  region: string | null;
   timezone: string;
   preferences: Record<string, unknown> | null;
   vulnerable: boolean;
@@ -210,7 +284,7 @@ const accountSelect = (extra = ''): string => `
   SELECT ${extra} a.id, a.debtor_id, a.external_ref, a.product, a.currency,
          (a.principal_minor + a.interest_minor + a.fees_minor - a.credit_minor) AS balance_minor,
          a.days_past_due, a.bucket, a.oldest_unpaid_due_date, a.attributes,
-         d.language, d.country, d.timezone, d.preferences, (d.vulnerability IS NOT NULL AND d.vulnerability <> 'null'::jsonb) AS vulnerable,
+         d.language, d.country, d.region, d.timezone, d.preferences, (d.vulnerability IS NOT NULL AND d.vulnerability <> 'null'::jsonb) AS vulnerable,
          c.allowed_channels,
          aj.status AS aj_status, aj.strategy_id, aj.strategy_version, aj.segment_id, aj.arm, aj.journey_id, aj.journey_version, aj.step_id,
          aj.entered_at, aj.entered_step_at, aj.attempts, aj.last_action, aj.status_reason, aj.episode, aj.last_contact_key,
@@ -225,12 +299,19 @@ const accountSelect = (extra = ''): string => `
 const ACCOUNT_SELECT = accountSelect();
 
 /** The next batch of the tenant's active accounts after `afterId`, by keyset over (tenant_id, id). */
-export const loadAccountBatch = async (sql: Sql, tenantId: string, afterId: string | null, limit: number): Promise<BatchAccountRow[]> =>
+/** One slice of `of`: the accounts whose debtor id hashes to `slice` (all of a debtor's accounts fall in one). */
+export interface RunPart { slice: number; of: number }
+
+/** The SQL predicate of a slice over a debtor id column; `$n` is the slice count, `$n+1` the slice. */
+export const slicePredicate = (column: string, n: number): string => `abs(hashtextextended(${column}, 0) % $${n}) = $${n + 1}`;
+
+export const loadAccountBatch = async (sql: Sql, tenantId: string, afterId: string | null, limit: number, part: RunPart = { slice: 0, of: 1 }): Promise<BatchAccountRow[]> =>
   (
     await sql.query<BatchAccountRow>(
-      `${ACCOUNT_SELECT.replace('FROM accounts a', `FROM (SELECT * FROM accounts WHERE tenant_id = $1 AND status = 'active' AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3) a`)}
+      `${ACCOUNT_SELECT.replace('FROM accounts a', `FROM (SELECT * FROM accounts WHERE tenant_id = $1 AND status = 'active' AND ($2::text IS NULL OR id > $2)
+         ${part.of > 1 ? `AND ${slicePredicate('debtor_id', 4)}` : ''} ORDER BY id LIMIT $3) a`)}
        ORDER BY a.id`,
-      [tenantId, afterId, limit],
+      part.of > 1 ? [tenantId, afterId, limit, part.of, part.slice] : [tenantId, afterId, limit],
     )
   ).rows;
 
@@ -262,8 +343,14 @@ export const loadContactPoints = async (sql: Sql, tenantId: string, debtorIds: r
  * later) and what is overdue, from the schedule arrays on the account row. Accounts with nothing
  * left to pay on their schedule are not returned.
  */
+/**
+ * The accounts of a batch for the account-keyed reads: a contiguous id range, and in a run of
+ * several slices the ids themselves (the range then also holds other slices' accounts).
+ */
+export interface AccountRange { firstId: string; lastId: string; ids: readonly string[] | null }
+
 export const loadScheduleFacts = async (
-  sql: Sql, tenantId: string, range: { firstId: string; lastId: string }, businessDate: string,
+  sql: Sql, tenantId: string, range: AccountRange, businessDate: string,
 ): Promise<(ScheduleFacts & { account_id: string })[]> =>
   (
     await sql.query<ScheduleFacts & { account_id: string }>(
@@ -276,8 +363,8 @@ export const loadScheduleFacts = async (
                 count(*) AS unpaid
          FROM unnest(a.schedule_due_dates, a.schedule_amounts_minor, a.schedule_paid_minor) AS i(due_date, amount_minor, paid_minor)
          WHERE i.paid_minor < i.amount_minor) s
-       WHERE a.tenant_id = $1 AND a.id >= $2 AND a.id <= $3 AND s.unpaid > 0`,
-      [tenantId, range.firstId, range.lastId, businessDate],
+       WHERE a.tenant_id = $1 AND a.id >= $2 AND a.id <= $3 AND ($5::text[] IS NULL OR a.id = ANY($5)) AND s.unpaid > 0`,
+      [tenantId, range.firstId, range.lastId, businessDate, range.ids],
     )
   ).rows;
 
@@ -299,13 +386,13 @@ export const loadContactHistory = async (
   ).rows;
 
 export const loadLastPayments = async (
-  sql: Sql, tenantId: string, range: { firstId: string; lastId: string },
+  sql: Sql, tenantId: string, range: AccountRange,
 ): Promise<{ account_id: string; at: Date }[]> =>
   (
     await sql.query<{ account_id: string; at: Date }>(
       `SELECT account_id, max(occurred_at) AS at FROM transactions
-       WHERE tenant_id = $1 AND account_id >= $2 AND account_id <= $3 AND kind = 'payment' GROUP BY account_id`,
-      [tenantId, range.firstId, range.lastId],
+       WHERE tenant_id = $1 AND account_id >= $2 AND account_id <= $3 AND ($4::text[] IS NULL OR account_id = ANY($4)) AND kind = 'payment' GROUP BY account_id`,
+      [tenantId, range.firstId, range.lastId, range.ids],
     )
   ).rows;
 

@@ -14,9 +14,13 @@ const Lines = z.array(z.object({ code: z.string(), params: z.record(z.string(), 
 
 const RunSummary = z.object({
   id: z.string(), businessDate: z.string(), decidedAt: z.string(), status: z.enum(['running', 'completed', 'failed']), passes: z.number().int(),
+  /** The run is cut into this many slices (by debtor) that worker processes share; how many are done. */
+  slices: z.number().int(), slicesDone: z.number().int(),
   accountsSeen: z.number().int(), accountsAdvanced: z.number().int(), accountsAssigned: z.number().int(), contactsScheduled: z.number().int(),
   counts: z.record(z.string(), z.number()), error: z.string().nullable(), startedAt: z.string(), finishedAt: z.string().nullable(),
   resumed: z.boolean().optional(), seconds: z.number().optional(),
+  /** The slices this call worked on. */
+  slicesWorked: z.array(z.number().int()).optional(),
 });
 
 const RunStart = z.object({
@@ -27,6 +31,8 @@ const RunStart = z.object({
   /** true (default): answer when the run is done; false: answer 202 at once with the run id. */
   wait: z.boolean().default(true),
   batchSize: z.number().int().min(1).max(100_000).optional(),
+  /** Cut a new run into this many slices (by debtor) so that the workers share it (default 1). */
+  slices: z.number().int().min(1).max(64).optional(),
 });
 
 const ScheduledContact = z.object({
@@ -78,6 +84,7 @@ const Explain = z.object({
 export type ExplainResponse = z.infer<typeof Explain>;
 export type ScheduledContactResponse = z.infer<typeof ScheduledContact>;
 export type ScheduledContactFilters = z.input<typeof ScheduledContactQuery>;
+export type RunSummaryResponse = z.infer<typeof RunSummary>;
 
 const ReportedEvent = z.object({
   type: z.enum(REPORTED_EVENT_TYPES),
@@ -98,10 +105,11 @@ export const journeysRoutes =
       },
       handler: async (req, reply) => {
         const b = req.body;
-        if (b.wait) return reply.status(200).send(await journeys.runDaily({ tenantId: req.tenantId, businessDate: b.businessDate, at: b.at, batchSize: b.batchSize }));
+        const options = { tenantId: req.tenantId, businessDate: b.businessDate, at: b.at, batchSize: b.batchSize, slices: b.slices };
+        if (b.wait) return reply.status(200).send(await journeys.runDaily(options));
         let started: (id: string) => void = () => undefined;
         const id = new Promise<string>((resolve) => (started = resolve));
-        const done = journeys.runDaily({ tenantId: req.tenantId, businessDate: b.businessDate, at: b.at, batchSize: b.batchSize, onStarted: (runId) => started(runId) });
+        const done = journeys.runDaily({ ...options, onStarted: (runId) => started(runId) });
         done.catch((e: unknown) => req.log.error({ err: e }, 'daily run failed'));
         const runId = await Promise.race([id, done.then((r) => r.id)]);
         return reply.status(202).send(await journeys.getRun(req.tenantId, runId));

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Database, Sql } from '../../db/db.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { isoDate } from '../../lib/clock.ts';
@@ -27,6 +28,8 @@ export interface JourneysDeps {
 export interface RunProgress {
   runId: string;
   businessDate: string;
+  /** The slice the batch belonged to (0 in a run of one slice). */
+  slice: number;
   batch: number;
   accountsSeen: number;
   contactsScheduled: number;
@@ -45,6 +48,11 @@ export interface RunDailyOptions {
   onProgress?: ((p: RunProgress) => void) | undefined;
   /** Called once the run row exists (the API answers 202 with it). */
   onStarted?: ((runId: string) => void) | undefined;
+  /**
+   * How many slices a new run (or a new pass over a finished one) is cut into, by a hash of the
+   * debtor id, so that several processes can share it (default 1). Ignored for a running run.
+   */
+  slices?: number | undefined;
 }
 
 export interface RunSummary {
@@ -53,6 +61,9 @@ export interface RunSummary {
   decidedAt: string;
   status: 'running' | 'completed' | 'failed';
   passes: number;
+  /** Slices the run is cut into, and how many are done. */
+  slices: number;
+  slicesDone: number;
   accountsSeen: number;
   accountsAdvanced: number;
   accountsAssigned: number;
@@ -64,15 +75,18 @@ export interface RunSummary {
   /** Set by runDaily: this call's own share of the work, and whether it resumed an interrupted run. */
   resumed?: boolean;
   seconds?: number;
+  /** Set by runDaily: the slices this call worked on. */
+  slicesWorked?: number[];
 }
 
 export const toRunSummary = (r: repo.RunRow): RunSummary => ({
-  id: r.id, businessDate: r.business_date, decidedAt: r.decided_at.toISOString(), status: r.status, passes: r.passes,
+  id: r.id, businessDate: r.business_date, decidedAt: r.decided_at.toISOString(), status: r.status, passes: r.passes, slices: r.slices, slicesDone: r.slices_done,
   accountsSeen: r.accounts_seen, accountsAdvanced: r.accounts_advanced, accountsAssigned: r.accounts_assigned, contactsScheduled: r.contacts_scheduled,
   counts: r.counts, error: r.error, startedAt: r.started_at.toISOString(), finishedAt: r.finished_at?.toISOString() ?? null,
 });
 
 export const DEFAULT_BATCH_SIZE = 5_000;
+export const MAX_SLICES = 64;
 
 /** JSON with object keys sorted (jsonb does not keep key order). */
 const canonical = (v: unknown): string =>
@@ -80,8 +94,11 @@ const canonical = (v: unknown): string =>
     : v !== null && typeof v === 'object' ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`
       : JSON.stringify(v);
 
-/** Another process moved the run's checkpoint: this one stops and leaves the run to it. */
-class RunTakenOver extends Error {}
+/** Another process moved the slice's checkpoint: this one stops working on it and leaves it to that one. */
+class SliceTakenOver extends Error {}
+
+/** Who works on a slice, for operators reading `journey_run_slices`. */
+const WORKER = `${hostname()}:${process.pid}`;
 
 /** Outbox event types that cancel what is pending (see `handleOutboxEvents`). */
 export const CANCELLING_EVENT_TYPES = ['payment.recorded', 'contact_point.opted_out', 'account.status_changed'] as const;
@@ -143,9 +160,10 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
   };
 
   /** Reads everything the decisions of a batch need, keyed for lookup. */
-  const loadBatchInputs = async (sql: Sql, tenantId: string, rows: readonly repo.BatchAccountRow[], businessDate: string, at: string) => {
-    // Rows come in id order (a batch, or one account): account-keyed reads scan that id range.
-    const range = { firstId: rows[0]!.id, lastId: rows[rows.length - 1]!.id };
+  const loadBatchInputs = async (sql: Sql, tenantId: string, rows: readonly repo.BatchAccountRow[], businessDate: string, at: string, sliced = false) => {
+    // Rows come in id order (a batch, or one account): account-keyed reads scan that id range
+    // (in a run of several slices, only this slice's ids in it).
+    const range: repo.AccountRange = { firstId: rows[0]!.id, lastId: rows[rows.length - 1]!.id, ids: sliced ? rows.map((r) => r.id) : null };
     const debtorIds = [...new Set(rows.map((r) => r.debtor_id))];
     const since = new Date(Date.parse(at) - HISTORY_DAYS * 86_400_000);
     const [points, schedule, history, payments] = [
@@ -175,9 +193,9 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
   interface ReadBatch { rows: repo.BatchAccountRow[]; inputs: Awaited<ReturnType<typeof loadBatchInputs>> | null }
   interface DecidedBatch { cursor: string; counts: repo.BatchCounts; inserts: StateRow[]; updates: StateRow[]; contacts: (ContactDraft & { id: string })[] }
 
-  const readBatch = async (tenantId: string, afterId: string | null, size: number, ctx: RunContext): Promise<ReadBatch> => {
-    const rows = await repo.loadAccountBatch(db, tenantId, afterId, size);
-    return { rows, inputs: rows.length ? await loadBatchInputs(db, tenantId, rows, ctx.businessDate, ctx.at) : null };
+  const readBatch = async (tenantId: string, afterId: string | null, size: number, ctx: RunContext, part: repo.RunPart): Promise<ReadBatch> => {
+    const rows = await repo.loadAccountBatch(db, tenantId, afterId, size, part);
+    return { rows, inputs: rows.length ? await loadBatchInputs(db, tenantId, rows, ctx.businessDate, ctx.at, part.of > 1) : null };
   };
 
   /** Decides a batch in memory (no I/O). `recent` are contacts the batch's reads may not have seen yet. */
@@ -235,27 +253,102 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
   };
 
   /**
-   * Writes a decided batch and moves the checkpoint in one transaction. The run row is locked and
-   * its cursor must still be where this batch started: otherwise another process advanced the
-   * same run meanwhile, and this one stops (its batch is discarded, nothing was written).
+   * Writes a decided batch and moves its slice's checkpoint in one transaction. The slice row is
+   * locked and its checkpoint must still be where this batch started: otherwise another process
+   * advanced the same slice meanwhile, and this one stops working on it (its batch is discarded,
+   * nothing was written). The run's counts are added last, so its row is locked only briefly.
    */
-  const writeBatch = async (tenantId: string, runId: string, businessDate: string, from: string | null, d: DecidedBatch): Promise<void> => {
+  const writeBatch = async (tenantId: string, runId: string, businessDate: string, slice: number, from: string | null, d: DecidedBatch): Promise<void> => {
     await db.transaction(async (tx) => {
-      const locked = await repo.lockRun(tx, tenantId, runId);
-      if (!locked || locked.status !== 'running' || locked.cursor !== from) throw new RunTakenOver();
+      const locked = await repo.lockSlice(tx, tenantId, runId, slice);
+      if (!locked || locked.status !== 'running' || locked.cursor !== from) throw new SliceTakenOver();
       const now = clock.now();
       const scheduled = await repo.insertContacts(tx, tenantId, runId, businessDate, d.contacts, now);
       if (scheduled < d.contacts.length) d.counts.counts.alreadyScheduled = (d.counts.counts.alreadyScheduled ?? 0) + d.contacts.length - scheduled;
       d.counts.scheduled = scheduled;
       await repo.insertStates(tx, tenantId, runId, businessDate, d.inserts, now);
       await repo.updateStates(tx, tenantId, runId, businessDate, d.updates, now);
-      await repo.saveRunProgress(tx, tenantId, runId, d.cursor, d.counts, now);
+      await repo.saveSliceProgress(tx, tenantId, runId, slice, d.cursor, d.counts.seen, now);
+      await repo.saveRunProgress(tx, tenantId, runId, d.counts, now);
     });
+  };
+
+  /** The slice is done; the run too if it was the last (decided under the run's row lock, so two last slices cannot both miss it). */
+  const finishSlice = async (tenantId: string, runId: string, slice: number, cursor: string | null): Promise<void> => {
+    await db.transaction(async (tx) => {
+      await repo.lockRun(tx, tenantId, runId);
+      const locked = await repo.lockSlice(tx, tenantId, runId, slice);
+      if (!locked || locked.status !== 'running' || locked.cursor !== cursor) throw new SliceTakenOver();
+      const now = clock.now();
+      await repo.finishSlice(tx, tenantId, runId, slice, now);
+      await repo.completeRunIfDone(tx, tenantId, runId, now);
+    });
+  };
+
+  /**
+   * Takes the first slice of the run that is not done and that no live process holds (its lock
+   * is released by the database when a process dies, so a crashed worker's slice is taken up at
+   * once, after its checkpoint). Null when every slice is done or held.
+   */
+  const claimSlice = async (tenantId: string, runId: string): Promise<{ slice: number; cursor: string | null; release: () => Promise<void> } | null> => {
+    for (const s of await repo.listSlices(db, tenantId, runId)) {
+      if (s.status === 'done') continue;
+      const release = await db.tryLock(`journey-run:${tenantId}:${runId}:${s.slice}`);
+      if (!release) continue;
+      const started = await repo.startSlice(db, tenantId, runId, s.slice, WORKER, clock.now());
+      if (started) return { slice: s.slice, cursor: started.cursor, release };
+      await release();
+    }
+    return null;
   };
 
   const defaultInstant = (businessDate: string): string => {
     const now = clock.now();
     return isoDate(now) === businessDate ? now.toISOString() : `${businessDate}T00:00:00.000Z`;
+  };
+
+  interface SliceTally { batches: number; seen: number; scheduled: number }
+
+  /**
+   * One slice of a run, from its checkpoint to its end: a pipeline of three stages — while Node
+   * decides batch k, the database reads batch k+1 and then writes batch k-1 (a server works on
+   * both at once; on PGlite they simply queue). Each batch still commits its writes with its
+   * checkpoint, in order.
+   */
+  const runSlice = async (
+    o: RunDailyOptions, run: repo.RunRow, ctx: RunContext, part: repo.RunPart, from: string | null, tally: SliceTally,
+  ): Promise<void> => {
+    const batchSize = o.batchSize ?? DEFAULT_BATCH_SIZE;
+    let cursor = from;
+    let pending: Promise<ReadBatch> = readBatch(o.tenantId, cursor, batchSize, ctx, part);
+    let writing: Promise<void> | null = null;
+    const recent: (ContactDraft & { id: string })[][] = [];
+    try {
+      for (;;) {
+        const b = await pending;
+        if (b.rows.length === 0) break;
+        const next = b.rows[b.rows.length - 1]!.id;
+        pending = readBatch(o.tenantId, next, batchSize, ctx, part);
+        pending.catch(() => undefined);
+        const decided = decideBatch(ctx, b, recent.flat());
+        if (writing) await writing;
+        writing = writeBatch(o.tenantId, run.id, run.business_date, part.slice, cursor, decided).then(() => {
+          tally.batches++;
+          tally.seen += decided.counts.seen;
+          tally.scheduled += decided.counts.scheduled;
+          o.onProgress?.({ runId: run.id, businessDate: run.business_date, slice: part.slice, batch: tally.batches, accountsSeen: tally.seen, contactsScheduled: tally.scheduled });
+        });
+        writing.catch(() => undefined);
+        recent.push(decided.contacts);
+        if (recent.length > 2) recent.shift();
+        cursor = next;
+      }
+      if (writing) await writing;
+    } finally {
+      // Nothing left in flight when the slice is released.
+      await Promise.allSettled([pending, ...(writing ? [writing] : [])]);
+    }
+    await finishSlice(o.tenantId, run.id, part.slice, cursor);
   };
 
   /**
@@ -266,75 +359,83 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
    * checkpoint with the run's own decision instant, so it decides exactly as the interrupted
    * run would have. A repeated call on a finished run makes another pass that skips the accounts
    * already advanced that day.
+   *
+   * A run is cut into `slices` by a hash of the debtor id; each call takes free slices one after
+   * the other until none is left, so several processes calling it for the same day share the
+   * work (`joinDaily` for the helpers), and a debtor's accounts are always decided by one of them,
+   * in account order, as in a run of one slice.
    */
-  const runDaily = async (o: RunDailyOptions): Promise<RunSummary> => {
+  const runDaily = async (o: RunDailyOptions): Promise<RunSummary> => (await work(o, false))!;
+
+  /**
+   * Helps a run that is already under way (what a second worker process does): takes its free
+   * slices, never creates a run nor starts a new pass over a finished one. Null when the day has
+   * no running run.
+   */
+  const joinDaily = async (o: Omit<RunDailyOptions, 'slices' | 'at'> & {
+    /** Wait up to this long for the day's run to be created (helpers started with the first process). */
+    waitSeconds?: number | undefined;
+  }): Promise<RunSummary | null> => {
+    const businessDate = o.businessDate ?? isoDate(clock.now());
+    const until = performance.now() + (o.waitSeconds ?? 0) * 1000;
+    while (performance.now() < until && !(await repo.findRunByDate(db, o.tenantId, businessDate))) await new Promise((r) => setTimeout(r, 100));
+    return work({ ...o, businessDate }, true);
+  };
+
+  const work = async (o: RunDailyOptions, join: boolean): Promise<RunSummary | null> => {
     const businessDate = o.businessDate ?? isoDate(clock.now());
     if (!/^\d{4}-\d{2}-\d{2}$/.test(businessDate) || Number.isNaN(Date.parse(businessDate))) {
       throw invalid('JOURNEY_RUN.INVALID_DATE', 'businessDate must be a date as YYYY-MM-DD', [{ field: 'businessDate', value: businessDate, message: 'expected YYYY-MM-DD' }]);
     }
     const at = o.at ?? defaultInstant(businessDate);
     if (Number.isNaN(Date.parse(at))) throw invalid('JOURNEY_RUN.INVALID_INSTANT', 'at must be an ISO instant', [{ field: 'at', value: at, message: 'expected an ISO instant' }]);
+    if (o.slices !== undefined && (!Number.isInteger(o.slices) || o.slices < 1 || o.slices > MAX_SLICES)) {
+      throw invalid('JOURNEY_RUN.INVALID_SLICES', `slices must be a whole number from 1 to ${MAX_SLICES}`, [{ field: 'slices', value: o.slices, message: `expected 1 to ${MAX_SLICES}` }]);
+    }
     const started = performance.now();
-    // Fails early (no strategies, unknown tenant) before a run row exists.
-    await contextFor(db, o.tenantId, businessDate, new Date(at).toISOString());
-    let run = await repo.insertRunIfAbsent(db, { tenantId: o.tenantId, id: newId('jrn'), businessDate, decidedAt: new Date(at), at: clock.now() });
-    const resumed = run.status !== 'completed' && run.cursor !== null;
-    if (run.status !== 'running') {
-      await repo.restartRun(db, o.tenantId, run.id, clock.now());
-      if (run.status === 'failed') {
-        // A failed run resumes after its checkpoint: restartRun cleared it, put it back.
-        await db.query('UPDATE journey_runs SET cursor = $3, passes = passes - 1 WHERE tenant_id = $1 AND id = $2', [o.tenantId, run.id, run.cursor]);
+    const seconds = (): number => Math.round((performance.now() - started) / 10) / 100;
+    let run: repo.RunRow | null;
+    let resumed = false;
+    if (join) {
+      run = await repo.findRunByDate(db, o.tenantId, businessDate);
+      if (!run || run.status !== 'running') return null;
+    } else {
+      // Fails early (no strategies, unknown tenant) before a run row exists.
+      await contextFor(db, o.tenantId, businessDate, new Date(at).toISOString());
+      run = await repo.insertRunIfAbsent(db, { tenantId: o.tenantId, id: newId('jrn'), businessDate, decidedAt: new Date(at), at: clock.now(), slices: o.slices ?? 1 });
+      if (run.status === 'completed') {
+        const again = run;
+        await db.transaction((tx) => repo.restartRun(tx, o.tenantId, again.id, clock.now(), o.slices ?? again.slices));
+      } else {
+        resumed = (await repo.listSlices(db, o.tenantId, run.id)).some((s) => s.cursor !== null || s.status === 'done');
+        if (run.status === 'failed') await repo.resumeRun(db, o.tenantId, run.id, clock.now());
       }
     }
-    const ctx = await contextFor(db, o.tenantId, businessDate, run.decided_at.toISOString());
-    o.onStarted?.(run.id);
-    const batchSize = o.batchSize ?? DEFAULT_BATCH_SIZE;
-    // A pipeline of three stages: while Node decides batch k, the database reads batch k+1 and
-    // then writes batch k-1 (a server works on both at once; on PGlite they simply queue). Each
-    // batch still commits its writes with its checkpoint, in order.
-    let cursor = (await repo.findRun(db, o.tenantId, run.id))!.cursor;
-    let batch = 0;
-    let pending: Promise<ReadBatch> = readBatch(o.tenantId, cursor, batchSize, ctx);
-    let writing: Promise<void> | null = null;
-    const recent: (ContactDraft & { id: string })[][] = [];
-    let seen = 0;
-    let scheduledTotal = 0;
-    try {
-      for (;;) {
-        const b = await pending;
-        if (b.rows.length === 0) break;
-        const next = b.rows[b.rows.length - 1]!.id;
-        pending = readBatch(o.tenantId, next, batchSize, ctx);
-        pending.catch(() => undefined);
-        const decided = decideBatch(ctx, b, recent.flat());
-        if (writing) await writing;
-        const from = cursor;
-        writing = writeBatch(o.tenantId, run.id, businessDate, from, decided).then(() => {
-          batch++;
-          seen += decided.counts.seen;
-          scheduledTotal += decided.counts.scheduled;
-          o.onProgress?.({ runId: run.id, businessDate, batch, accountsSeen: seen, contactsScheduled: scheduledTotal });
-        });
-        writing.catch(() => undefined);
-        recent.push(decided.contacts);
-        if (recent.length > 2) recent.shift();
-        cursor = next;
+    const runId = run.id;
+    // Read once more after a restart: a new pass may have been cut into another number of slices.
+    // The count stays put while slices are worked (a new pass starts only from a completed run).
+    const current = (await repo.findRun(db, o.tenantId, runId))!;
+    const ctx = await contextFor(db, o.tenantId, businessDate, current.decided_at.toISOString());
+    o.onStarted?.(runId);
+    const worked: number[] = [];
+    const tally: SliceTally = { batches: 0, seen: 0, scheduled: 0 };
+    for (;;) {
+      const claim = await claimSlice(o.tenantId, runId);
+      if (!claim) break;
+      try {
+        await runSlice(o, current, ctx, { slice: claim.slice, of: current.slices }, claim.cursor, tally);
+        worked.push(claim.slice);
+      } catch (e) {
+        // Another process took the slice over: it finishes it; this one looks for another.
+        if (e instanceof SliceTakenOver) continue;
+        await repo.finishRun(db, o.tenantId, runId, 'failed', clock.now(), (e as Error).message.slice(0, 500)).catch(() => undefined);
+        throw e;
+      } finally {
+        await claim.release();
       }
-      if (writing) await writing;
-      await db.transaction(async (tx) => {
-        const locked = await repo.lockRun(tx, o.tenantId, run.id);
-        if (locked && locked.status === 'running' && locked.cursor === cursor) await repo.finishRun(tx, o.tenantId, run.id, 'completed', clock.now());
-      });
-    } catch (e) {
-      if (e instanceof RunTakenOver) {
-        // Another process is running the same day: it finishes the run; report where it stands.
-        return { ...toRunSummary((await repo.findRun(db, o.tenantId, run.id))!), resumed, seconds: Math.round((performance.now() - started) / 10) / 100 };
-      }
-      await repo.finishRun(db, o.tenantId, run.id, 'failed', clock.now(), (e as Error).message.slice(0, 500)).catch(() => undefined);
-      throw e;
     }
-    run = (await repo.findRun(db, o.tenantId, run.id))!;
-    return { ...toRunSummary(run), resumed, seconds: Math.round((performance.now() - started) / 10) / 100 };
+    run = (await repo.findRun(db, o.tenantId, runId))!;
+    return { ...toRunSummary(run), resumed, seconds: seconds(), slicesWorked: worked };
   };
 
   /**
@@ -528,6 +629,7 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
 
   return {
     runDaily,
+    joinDaily,
     explain,
     async getRun(tenantId: string, id: string): Promise<RunSummary> {
       const r = await repo.findRun(db, tenantId, id);
