@@ -38,6 +38,6 @@ export const openContext = async (config: Config): Promise<Context> => {
   // Provider secrets at rest: TACTO_SECRET_KEY, or a key generated once in the data directory.
   const secretBox = createSecretBox(loadSecretKey(config.secretKey, resolve(config.dataDir, 'secret.key')));
   const outboundFetch = createOutboundFetch({ allowPrivate: config.outboundAllowPrivate });
-  const services = createServices({ db, clock, newId, outboundFetch, messaging: { secretBox, publicUrl: config.publicUrl } });
+  const services = createServices({ db, clock, newId, outboundFetch, messaging: { secretBox, publicUrl: config.publicUrl, fetch: outboundFetch } });
   return { config, db, clock, services, close: () => db.close() };
 };

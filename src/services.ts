@@ -19,7 +19,7 @@ export interface ServiceDeps {
   /** fetch for tenant-given URLs; by default it reaches public addresses only (lib/outbound-fetch.ts). */
   outboundFetch?: FetchLike;
   /** Messaging: the key for provider secrets and the public base URL (tests may omit both). */
-  messaging?: { secretBox?: SecretBox; publicUrl?: string; fetch?: typeof globalThis.fetch };
+  messaging?: { secretBox?: SecretBox; publicUrl?: string; fetch?: FetchLike };
 }
 
 /**

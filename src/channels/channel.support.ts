@@ -92,8 +92,16 @@ const networkFailure = (e: unknown, timeoutMs: number, bodySent: boolean): SendF
       message: `no response within ${timeoutMs} ms`, uncertain: bodySent,
     };
   }
-  const cause = (e as { cause?: { code?: string } }).cause;
+  const cause = (e as { cause?: { code?: string; name?: string } }).cause;
   const code = cause?.code ?? 'unknown';
+  // The outbound guard refused the provider's address (a tenant-given base URL pointing at a
+  // private network): nothing was sent, and no retry will change it — the account's configuration is wrong.
+  if (cause?.name === 'BlockedAddressError' || code === 'EADDRNOTPUBLIC') {
+    return {
+      ok: false, kind: 'permanent', code: 'CHANNEL.ADDRESS_NOT_PUBLIC', scope: 'account',
+      message: 'the provider address is not public; outbound requests to private networks are refused (TACTO_OUTBOUND_ALLOW_PRIVATE)', uncertain: false,
+    };
+  }
   // A refused connection or a DNS failure happens before any byte is written: certainly not
   // sent. A reset after connecting may have delivered the request.
   const certainlyNotSent = ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);

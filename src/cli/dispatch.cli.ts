@@ -12,6 +12,15 @@ const positive = (name: string, value: string): number => {
   return n;
 };
 
+/** Reads a file argument (`-` for stdin) through `parse`; a failure names the file. */
+const readInput = <T>(file: string, parse: (bytes: Buffer) => T): T => {
+  try {
+    return parse(readFileSync(file === '-' ? 0 : file));
+  } catch (e) {
+    throw new CliError(`could not read ${file}: ${(e as Error).message}`);
+  }
+};
+
 export const registerDispatchCommands = (program: Command, withContext: WithContext): void => {
   program
     .command('dispatch')
@@ -51,12 +60,7 @@ export const registerDispatchCommands = (program: Command, withContext: WithCont
     .option('--tenant <slug>', 'tenant slug', defaultTenant())
     .action((file: string, o: { tenant: string }) =>
       withContext(async (ctx) => {
-        let doc: unknown;
-        try {
-          doc = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
-        } catch (e) {
-          throw new CliError(`could not read ${file}: ${(e as Error).message}`);
-        }
+        const doc = readInput(file, (bytes): unknown => JSON.parse(bytes.toString('utf8')));
         printJson(await ctx.services.messaging.registry.put(await tenantIdOf(ctx, o.tenant), doc));
       }),
     );
@@ -65,6 +69,21 @@ export const registerDispatchCommands = (program: Command, withContext: WithCont
     .description('Configured providers and their channels (secrets replaced)')
     .option('--tenant <slug>', 'tenant slug', defaultTenant())
     .action((o: { tenant: string }) => withContext(async (ctx) => printJson(await ctx.services.messaging.registry.describe(await tenantIdOf(ctx, o.tenant)))));
+
+  program
+    .command('bounces')
+    .description('E-mail bounces')
+    .command('ingest')
+    .description('Apply a bounce e-mail (RFC 3464 DSN, .eml) as the /webhooks/email/{tenantId}/dsn webhook does: a hard bounce ends its message')
+    .argument('<file>', '.eml file, or - for stdin')
+    .option('--tenant <slug>', 'tenant slug', defaultTenant())
+    .action((file: string, o: { tenant: string }) =>
+      withContext(async (ctx) => {
+        const r = await ctx.services.messaging.ingestDsn(await tenantIdOf(ctx, o.tenant), readInput(file, (bytes) => bytes));
+        if (!r.ok) throw new CliError(`${file} is not a bounce: ${r.message}`, 3);
+        printJson({ messageId: r.messageId, received: r.received, applied: r.applied });
+      }),
+    );
 
   const messages = program.command('messages').description('Messages and their retention');
   messages

@@ -30,7 +30,7 @@ export const registerServeCommands = (program: Command, _withContext: WithContex
         }
         process.stdout.write(`Demo API key (tenant "demo", local use only): ${DEMO_API_KEY}\n`);
       }
-      const workers = config.workers ? await startWorkers({ db: ctx.db, clock: ctx.clock, newId, log, databaseUrl: config.databaseUrl, messaging: ctx.services.messaging, outboundFetch: ctx.services.deps.outboundFetch, secretBox: ctx.services.deps.messaging?.secretBox }) : null;
+      const workers = config.workers ? await startWorkers({ db: ctx.db, clock: ctx.clock, newId, log, databaseUrl: config.databaseUrl, messaging: ctx.services.messaging, outboundFetch: ctx.services.deps.outboundFetch, secretBox: ctx.services.deps.messaging?.secretBox, runSlices: config.runSlices }) : null;
       const services = workers ? createServices(ctx.services.deps, { webhooks: workers.webhooks }) : ctx.services;
       const app = await buildApp({ db: ctx.db, services, logLevel: config.logLevel === 'debug' ? 'debug' : 'warn' });
       const port = o.port ? Number(o.port) : config.port;
@@ -55,7 +55,7 @@ export const registerServeCommands = (program: Command, _withContext: WithContex
       const config = loadConfig();
       const log = createLogger(config.logLevel);
       const ctx = await openContext(config);
-      const workers = await startWorkers({ db: ctx.db, clock: ctx.clock, newId, log, databaseUrl: config.databaseUrl, messaging: ctx.services.messaging, outboundFetch: ctx.services.deps.outboundFetch, secretBox: ctx.services.deps.messaging?.secretBox });
+      const workers = await startWorkers({ db: ctx.db, clock: ctx.clock, newId, log, databaseUrl: config.databaseUrl, messaging: ctx.services.messaging, outboundFetch: ctx.services.deps.outboundFetch, secretBox: ctx.services.deps.messaging?.secretBox, runSlices: config.runSlices });
       process.stdout.write(`Tacto workers running (database: ${ctx.db.kind}). Ctrl-C to stop.\n`);
       const stop = async () => {
         await workers.stop();

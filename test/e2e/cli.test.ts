@@ -36,7 +36,7 @@ describe('tacto CLI', () => {
   it('documents every command in --help', async () => {
     const r = await tacto(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['serve', 'worker', 'demo', 'import', 'export', 'webhooks', 'policy', 'dispatch', 'channels', 'messages', 'run', 'explain', 'strategies', 'model', 'dpd', 'tenant', 'apikey', 'creditor', 'db']) {
+    for (const c of ['serve', 'worker', 'demo', 'import', 'export', 'webhooks', 'policy', 'dispatch', 'channels', 'bounces', 'messages', 'run', 'explain', 'strategies', 'model', 'dpd', 'tenant', 'apikey', 'creditor', 'db']) {
       expect(r.stdout).toMatch(new RegExp(`^\\s+${c}\\b`, 'm'));
     }
   });
@@ -67,7 +67,8 @@ describe('tacto CLI', () => {
     const missing = await tacto(['import', '/nonexistent.csv']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read/);
-  });
+    // Seven CLI processes, each opening the embedded database: minutes on a loaded 2-core machine.
+  }, 180_000);
 
   it('exports what it imported', async () => {
     const r = await tacto(['export', '--entity', 'accounts', '--format', 'ndjson']);
@@ -85,6 +86,16 @@ describe('tacto CLI', () => {
     const bad = await tacto(['policy', 'evaluate'], JSON.stringify({ ...JSON.parse(doc), jurisdiction: 'XX' }));
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/jurisdiction:/);
+  });
+
+  it('ingests a bounce e-mail, and refuses a file that is not one with exit code 3 naming what is missing', async () => {
+    const r = await tacto(['bounces', 'ingest', fixture('dsn/exim-failed.eml')]);
+    expect(r.code, r.stderr).toBe(0);
+    // No message of this tenant has that Message-ID: read, nothing applied.
+    expect(JSON.parse(r.stdout)).toEqual({ messageId: '<9b2e41c07d5a4f3e8a1b6c2d3e4f5a6b@financierasol.es>', received: 1, applied: 0 });
+    const bad = await tacto(['bounces', 'ingest', '-'], 'From: ana@example.com\r\nSubject: Re: tu cuota\r\n\r\nYa pagué.\r\n');
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toMatch(/is not a bounce: Content-Type: expected multipart\/report; report-type=delivery-status/);
   });
 
   it('says what to do when the tenant does not exist', async () => {

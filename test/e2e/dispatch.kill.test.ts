@@ -77,7 +77,7 @@ afterAll(async () => {
 const spawnDispatcher = (args: string[]): ChildProcess =>
   spawn(process.execPath, ['src/main.ts', 'dispatch', ...args], {
     cwd: ROOT,
-    env: { ...process.env, ...env, DATABASE_URL: env.DATABASE_URL ?? '', TACTO_SECRET_KEY: KEY, LOG_LEVEL: 'silent', TACTO_PUBLIC_URL: 'http://127.0.0.1:9' },
+    env: { ...process.env, ...env, DATABASE_URL: env.DATABASE_URL ?? '', TACTO_SECRET_KEY: KEY, LOG_LEVEL: 'silent', TACTO_OUTBOUND_ALLOW_PRIVATE: 'on', TACTO_PUBLIC_URL: 'http://127.0.0.1:9' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
 

@@ -4,6 +4,7 @@ import { startFakeTwilio, type FakeTwilio } from '../../../test/fakes/twilio.ts'
 import { TwilioConfig } from '../channel.config.ts';
 import { isStatusAdvance, sha256Hex } from '../channel.support.ts';
 import type { ChannelAdapter, SendFailure, StatusEvent, WebhookRequest } from '../channel.types.ts';
+import { createOutboundFetch } from '../../lib/outbound-fetch.ts';
 import { createTwilioAdapter } from './twilio.adapter.ts';
 
 /**
@@ -71,6 +72,17 @@ describe('sending an SMS', () => {
     const r = failed(await adapter.send({ channel: 'sms', to: '+34600111224', body: 'x', expiresAt: new Date(Date.now() - 1000) }, { idempotencyKey: 'cnt_03:2' }));
     expect(r).toMatchObject({ kind: 'permanent', code: 'CHANNEL.EXPIRED' });
     expect(fake.createRequests).toBe(before);
+  });
+
+  it('a tenant-given base URL on a private network is refused by the outbound guard: permanent, nothing reaches it', async () => {
+    const guarded = createTwilioAdapter(config(), { fetch: createOutboundFetch({ allowPrivate: false }) });
+    const before = fake.createRequests;
+    const r = failed(await guarded.send({ channel: 'sms', to: '+34600111226', body: 'x' }, { idempotencyKey: 'cnt_04:1' }));
+    expect(r).toMatchObject({ kind: 'permanent', code: 'CHANNEL.ADDRESS_NOT_PUBLIC', scope: 'account', uncertain: false });
+    expect(fake.createRequests).toBe(before);
+    // Allowed on purpose (an on-premises gateway): it goes through.
+    const allowed = createTwilioAdapter(config(), { fetch: createOutboundFetch({ allowPrivate: true }) });
+    expect(await allowed.send({ channel: 'sms', to: '+34600111226', body: 'x' }, { idempotencyKey: 'cnt_04:2' })).toMatchObject({ ok: true });
   });
 
   it('rejects a malformed idempotency key as a programming error', async () => {

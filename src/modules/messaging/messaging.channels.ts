@@ -58,9 +58,22 @@ export interface ChannelRegistryDeps {
   cacheMs?: number;
 }
 
+/** A tenant's WhatsApp Cloud number as the shared Meta webhook routes by it. */
+export interface MetaNumber {
+  tenantId: string;
+  phoneNumberId: string;
+  verifyToken: string | undefined;
+}
+
 export const createChannelRegistry = (deps: ChannelRegistryDeps) => {
   const cache = new Map<string, { at: number; channels: TenantChannel[] }>();
   const cacheMs = deps.cacheMs ?? 5000;
+  let metaNumbers: { at: number; numbers: MetaNumber[] } | null = null;
+
+  const openConfig = (configEnc: string): { config: ChannelConfig; bounceSecret: string | undefined } => {
+    const sealed = JSON.parse(deps.secretBox.open(configEnc)) as { config: unknown; bounceSecret?: string };
+    return { config: ChannelConfig.parse(sealed.config), bounceSecret: sealed.bounceSecret };
+  };
 
   const load = async (tenantId: string): Promise<TenantChannel[]> => {
     const hit = cache.get(tenantId);
@@ -69,11 +82,10 @@ export const createChannelRegistry = (deps: ChannelRegistryDeps) => {
     const rows = await repo.listChannelConfigs(deps.db, tenantId);
     const out: TenantChannel[] = [];
     for (const r of rows) {
-      const sealed = JSON.parse(deps.secretBox.open(r.config_enc)) as { config: unknown; bounceSecret?: string };
-      const config = ChannelConfig.parse(sealed.config);
+      const { config, bounceSecret } = openConfig(r.config_enc);
       const adapter = createChannelAdapter(config, { clock: deps.clock, sandboxStore: deps.sandboxStore, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
       out.push({
-        provider: r.provider, channels: r.channels as MessageChannel[], adapter, config, bounceSecret: sealed.bounceSecret,
+        provider: r.provider, channels: r.channels as MessageChannel[], adapter, config, bounceSecret,
         ratePerSecond: r.rate_per_second, burst: r.burst, reconcileAfterSeconds: r.reconcile_after_seconds, maxAttempts: r.max_attempts,
         pausedUntil: r.paused_until ? new Date(r.paused_until) : null,
       });
@@ -91,6 +103,28 @@ export const createChannelRegistry = (deps: ChannelRegistryDeps) => {
     },
     async forProvider(tenantId: string, provider: ProviderName): Promise<TenantChannel | undefined> {
       return (await load(tenantId)).find((c) => c.provider === provider);
+    },
+    /**
+     * Every tenant's WhatsApp Cloud number (configurations are sealed, so they are opened here,
+     * and the list cached like the tenants' channels): routes the shared Meta webhook.
+     */
+    async metaNumbers(): Promise<MetaNumber[]> {
+      const now = deps.clock.now().getTime();
+      if (metaNumbers && now - metaNumbers.at < cacheMs) return metaNumbers.numbers;
+      const numbers: MetaNumber[] = [];
+      for (const r of await repo.listChannelConfigsOfProvider(deps.db, 'meta')) {
+        // One configuration that cannot be opened (sealed under another key) must not stop the
+        // others' webhooks: that tenant's own route reports it.
+        let config: ChannelConfig;
+        try {
+          config = openConfig(r.config_enc).config;
+        } catch {
+          continue;
+        }
+        if (config.provider === 'meta') numbers.push({ tenantId: r.tenant_id, phoneNumberId: config.phoneNumberId, verifyToken: config.verifyToken });
+      }
+      metaNumbers = { at: now, numbers };
+      return numbers;
     },
     /** Validates, encrypts and stores one provider's configuration; returns its printable form. */
     async put(tenantId: string, input: unknown): Promise<Record<string, unknown>> {
@@ -116,6 +150,7 @@ export const createChannelRegistry = (deps: ChannelRegistryDeps) => {
         }, deps.clock.now());
       });
       cache.delete(tenantId);
+      metaNumbers = null;
       return summary;
     },
     /** Printable configurations (secrets replaced). */
@@ -127,6 +162,7 @@ export const createChannelRegistry = (deps: ChannelRegistryDeps) => {
       }));
     },
     invalidate(tenantId?: string) {
+      metaNumbers = null;
       if (tenantId) cache.delete(tenantId);
       else cache.clear();
     },

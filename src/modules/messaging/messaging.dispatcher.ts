@@ -5,7 +5,7 @@ import type { IdFactory } from '../../lib/ids.ts';
 import type { SecretBox } from '../../lib/secretbox.ts';
 import { sha256Hex, type OutboundMessage, type SendResult } from '../../channels/index.ts';
 import { appendEvents, type NewEvent } from '../events/index.ts';
-import { BUILT_IN_PACKS, evaluateContact, type PolicyDecision, type PolicyEvaluateRequest, type PolicyService } from '../policy/index.ts';
+import { BUILT_IN_PACKS, evaluateContact, holidayRegionOf, type PolicyDecision, type PolicyEvaluateRequest, type PolicyService } from '../policy/index.ts';
 import type { ChannelRegistry, TenantChannel } from './messaging.channels.ts';
 import {
   backoffSeconds, balanceMinor, checkChannelRules, contactStatusFor, jurisdictionFor, recordsAfterSend, recoveryAction, takeTokens, type SendChannel,
@@ -59,6 +59,8 @@ export interface DispatchStats {
   retrying: number;
   deferred: number;
   reconciled: number;
+  /** Claims lost before they were recorded (the lease expired and another dispatcher claimed the contact): left to that claim. */
+  fenced: number;
 }
 
 const HISTORY_DAYS = 15;
@@ -68,7 +70,7 @@ const TAX_LABEL: Readonly<Record<string, string>> = { BR: 'CNPJ', ES: 'NIF', MX:
 /** Claims of one contact whose render may hit the time budget before it counts as failed. */
 const RENDER_LIMIT_ATTEMPTS = 3;
 
-const emptyStats = (): DispatchStats => ({ claimed: 0, sent: 0, suppressed: 0, failed: 0, retrying: 0, deferred: 0, reconciled: 0 });
+export const emptyStats = (): DispatchStats => ({ claimed: 0, sent: 0, suppressed: 0, failed: 0, retrying: 0, deferred: 0, reconciled: 0, fenced: 0 });
 
 const mapLimit = async <T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> => {
   const out: R[] = new Array(items.length);
@@ -191,10 +193,11 @@ export const createDispatcher = (deps: DispatcherDeps) => {
       const channels = c.kind === 'phone' ? ['sms', 'call'] : c.kind === 'email' ? ['email'] : c.kind === 'whatsapp' ? ['whatsapp'] : [];
       return channels.map((channel) => ({ channel, address: c.value, ...(c.consent_at ? { at: new Date(c.consent_at).toISOString() } : {}) }));
     });
+    const region = holidayRegionOf(f.debtor_country, f.debtor_region);
     return {
       jurisdiction: jurisdiction as PolicyEvaluateRequest['jurisdiction'],
       debtor: {
-        timezones: [f.timezone], country: f.debtor_country, ...(f.debtor_region ? { region: f.debtor_region } : {}),
+        timezones: [f.timezone], country: f.debtor_country, ...(region ? { region } : {}),
         optOuts, consents,
         ...(Object.keys(asRecord(f.preferences)).length > 0 ? { preferences: f.preferences as PolicyEvaluateRequest['debtor']['preferences'] } : {}),
         ...(f.vulnerability ? { vulnerability: f.vulnerability as PolicyEvaluateRequest['debtor']['vulnerability'] } : {}),
@@ -206,7 +209,7 @@ export const createDispatcher = (deps: DispatcherDeps) => {
       })),
       proposed: {
         at: now.toISOString(), channel: row.channel, debtId: row.account_id, address: row.destination,
-        purpose: row.purpose === 'opt_out_confirmation' ? 'opt_out_confirmation' : 'collection', messageType,
+        purpose: row.purpose === 'opt_out_confirmation' ? 'opt_out_confirmation' : row.purpose === 'help_reply' ? 'debtor_requested' : 'collection', messageType,
       },
       // The creditor's allowed channels are the deliberate WhatsApp clearance COMPLIANCE.md asks
       // for; who sends (creditor or agency) drives the provider rules (US A2P).
@@ -221,6 +224,9 @@ export const createDispatcher = (deps: DispatcherDeps) => {
   const processTenant = async (tenantId: string, rows: repo.ClaimedRow[], o: Required<DispatchOptions>, stats: DispatchStats): Promise<void> => {
     const now = clock.now();
     const ids = rows.map((r) => r.id);
+    // Every write about these contacts is fenced on this claim (docs/messaging.md#fencing).
+    const claimAttempts = new Map(rows.map((r) => [r.id, r.attempts]));
+    const fence: repo.ClaimFence = { workerId: deps.workerId, attemptOf: (id) => claimAttempts.get(id) ?? -1 };
     const debtorIds = [...new Set(rows.map((r) => r.debtor_id))];
     const [facts, cps, history, existing, sessions] = await Promise.all([
       repo.loadSendFacts(db, tenantId, ids, isoDate(now)),
@@ -411,14 +417,20 @@ export const createDispatcher = (deps: DispatcherDeps) => {
       bodySha256: sha256Hex(r.body),
     });
     const attempts = sendingFirst.length === 0 ? new Map<string, { id: string; attempts: number }>() : await db.transaction(async (tx) => {
-      const map = await repo.markSending(tx, tenantId, sendingFirst.map(newRow), now);
+      const map = await repo.markSending(tx, tenantId, sendingFirst.map(newRow), now, fence);
       await repo.insertLinks(tx, tenantId, sendingFirst.flatMap((r) => r.links.map((l) => ({ ...l, messageId: map.get(r.row.idempotency_key)?.id ?? r.messageId }))));
       return map;
     });
 
+    // A contact missing from `attempts` was claimed by another dispatcher after this one's lease
+    // expired: it is that claim's to send.
+    const lostBeforeSend = sendingFirst.filter((r) => !attempts.has(r.row.idempotency_key)).map((r) => r.row.id);
+    stats.fenced += lostBeforeSend.length;
+    const sending = lostBeforeSend.length === 0 ? toSend : toSend.filter((r) => !lostBeforeSend.includes(r.row.id));
+
     const results: SendResult[] = [];
     for (const ch of channels) {
-      const group = toSend.filter((r) => r.channel === ch);
+      const group = sending.filter((r) => r.channel === ch);
       if (group.length === 0) continue;
       const limit = ch.provider === 'sandbox' ? group.length : o.concurrency;
       const rs = await mapLimit(group, limit, (r) => {
@@ -434,14 +446,14 @@ export const createDispatcher = (deps: DispatcherDeps) => {
         return r.channel.adapter.send(message, { idempotencyKey: r.row.idempotency_key });
       });
       group.forEach((r, i) => {
-        results[toSend.indexOf(r)] = rs[i]!;
+        results[sending.indexOf(r)] = rs[i]!;
       });
     }
 
     const after = clock.now();
     const optOutCps: { cpId: string; debtorId: string; address: string; channel: string; kind: string }[] = [];
     const pauses = new Map<string, { until: Date; reason: string }>();
-    toSend.forEach((r, i) => {
+    sending.forEach((r, i) => {
       const res = results[i]!;
       const afterSend = recordsAfterSend(r.channel.provider);
       const m = attempts.get(r.row.idempotency_key) ?? { id: r.messageId, attempts: r.priorAttempts + 1 };
@@ -485,7 +497,7 @@ export const createDispatcher = (deps: DispatcherDeps) => {
     });
 
     // The messages written after the call, in the state their outcome gives them.
-    const readyById = new Map(toSend.filter((r) => recordsAfterSend(r.channel.provider)).map((r) => [r.messageId, r]));
+    const readyById = new Map(sending.filter((r) => recordsAfterSend(r.channel.provider)).map((r) => [r.messageId, r]));
     const recorded: repo.NewRecorded[] = [];
     for (const o of outcomes) {
       const r = o.messageRecorded ? readyById.get(o.messageId) : undefined;
@@ -497,11 +509,16 @@ export const createDispatcher = (deps: DispatcherDeps) => {
     stats.suppressed += closes.filter((c) => c.status === 'suppressed').length;
     stats.failed += closes.filter((c) => c.status === 'failed').length;
     await db.transaction(async (tx: Sql) => {
-      await repo.insertRecorded(tx, tenantId, recorded, startedAt, after);
-      await repo.insertLinks(tx, tenantId, [...readyById.values()].flatMap((r) => r.links.map((l) => ({ ...l, messageId: r.messageId }))));
-      await repo.recordOutcomes(tx, tenantId, outcomes, after);
-      await repo.closeContacts(tx, tenantId, closes, after);
-      for (const [at, idsAt] of defers) await repo.deferClaims(tx, tenantId, idsAt, new Date(at));
+      // Contacts first, fenced: what another claim took since is left to it (message, history, events).
+      const kept = await repo.recordContactOutcomes(tx, tenantId, outcomes, after, fence);
+      const mine = (contactId: string | null): boolean => contactId === null || kept.has(contactId);
+      const lost = outcomes.filter((x) => !mine(x.contactId)).length;
+      stats.fenced += lost;
+      await repo.insertRecorded(tx, tenantId, lost === 0 ? recorded : recorded.filter((x) => mine(x.scheduledContactId)), startedAt, after);
+      await repo.insertLinks(tx, tenantId, [...readyById.values()].filter((r) => mine(r.row.id)).flatMap((r) => r.links.map((l) => ({ ...l, messageId: r.messageId }))));
+      await repo.recordOutcomes(tx, tenantId, lost === 0 ? outcomes : outcomes.filter((x) => mine(x.contactId)), after);
+      await repo.closeContacts(tx, tenantId, closes, after, fence);
+      for (const [at, idsAt] of defers) await repo.deferClaims(tx, tenantId, idsAt, new Date(at), fence);
       await deps.policy.recordDecisions(tx, tenantId, decisions);
       for (const o of optOutCps) {
         const changed = await repo.optOutContactPoints(tx, tenantId, [o.cpId], 'provider reported opt-out', after);
@@ -512,7 +529,7 @@ export const createDispatcher = (deps: DispatcherDeps) => {
         }
       }
       for (const [provider, p] of pauses) await repo.pauseChannelConfig(tx, tenantId, provider, p.until, p.reason);
-      await appendEvents(tx, events);
+      await appendEvents(tx, lost === 0 ? events : events.filter((e) => mine(typeof e.payload.scheduledContactId === 'string' ? e.payload.scheduledContactId : null)));
     });
     if (pauses.size > 0) deps.registry.invalidate(tenantId);
   };

@@ -14,7 +14,9 @@ import type { Language, RenderContext, TemplateChannel } from './messaging.types
  * goes through a real SMTP exchange and is read back; the rest through the sandbox channel.
  */
 const library = loadTemplateLibrary();
-const renderer = createTemplateRenderer({ layouts: library.layouts, clock: fixedClock('2026-03-10T10:00:00Z') });
+// The 200 ms render limit is wall-clock: on a loaded machine it can trip a content test. The
+// limit has tests of its own (messaging.render.test.ts, messaging.dispatch.test.ts).
+const renderer = createTemplateRenderer({ layouts: library.layouts, clock: fixedClock('2026-03-10T10:00:00Z'), limits: { renderMs: 10_000 } });
 let smtp: FakeSmtp;
 
 const rendered = async (purpose: string, channel: TemplateChannel, language: Language, context: RenderContext): Promise<RenderedMessage> => {

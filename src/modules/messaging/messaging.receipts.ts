@@ -31,6 +31,22 @@ export interface InboundOutcome {
   keywordAction: 'opt_out' | 'opt_in' | 'help' | null;
   optedOut: number;
   cancelled: number;
+  /** A `help_reply` was scheduled (HELP/INFO/AYUDA/AJUDA; at most one per address every 24 hours). */
+  helpReply: boolean;
+}
+
+/** How long after one help reply another HELP from the same address is left unanswered. */
+const HELP_REPLY_EVERY_MS = 24 * 3600_000;
+
+/** One bounced message as the JSON webhook and a parsed DSN give it. */
+export interface Bounce {
+  /** The Message-ID of the message that bounced, with or without angle brackets. */
+  messageId: string;
+  type: 'hard' | 'soft' | 'none';
+  /** RFC 3463 enhanced status code, e.g. 5.1.1. */
+  status?: string;
+  diagnostic?: string;
+  occurredAt?: Date;
 }
 
 const WEBHOOK_EVENT: Readonly<Record<string, NewEvent['type'] | undefined>> = {
@@ -50,7 +66,19 @@ export const createReceipts = (deps: ReceiptsDeps) => {
     return { changed, cancelled };
   };
 
-  return {
+  /** Schedules the module's own answer to a reply (opt-out confirmation, help reply) on the same channel and address, sent now, within 24 hours. */
+  const scheduleAnswer = async (tx: Parameters<Parameters<Database['transaction']>[0]>[0], tenantId: string, to: repo.MatchedAddress, channel: SendChannel, address: string, purpose: 'opt_out_confirmation' | 'help_reply', inboundId: string, now: Date): Promise<boolean> => {
+    const accountId = await repo.latestAccountOf(tx, tenantId, to.debtor_id);
+    if (!accountId) return false;
+    return repo.insertAdHocContact(tx, {
+      tenantId, id: newId('sct'), accountId, debtorId: to.debtor_id, channel, purpose, language: to.language,
+      contactPointId: to.contact_point_id, destination: address, sendAt: now, windowEnd: new Date(now.getTime() + 24 * 3600_000),
+      idempotencyKey: `${purpose}:${to.contact_point_id}:${inboundId}`,
+      ...(purpose === 'help_reply' ? { noneSince: new Date(now.getTime() - HELP_REPLY_EVERY_MS) } : {}),
+    });
+  };
+
+  const api = {
     /** A delivery receipt (Twilio callback, Meta webhook status, e-mail bounce as `bounced`). */
     async applyStatus(tenantId: string, e: Pick<StatusEvent, 'provider' | 'externalId' | 'occurredAt' | 'idempotencyKey' | 'error'> & { status: StatusEvent['status'] | 'bounced' }): Promise<StatusOutcome> {
       const now = clock.now();
@@ -107,7 +135,7 @@ export const createReceipts = (deps: ReceiptsDeps) => {
           tenantId, id, provider: e.provider, externalId: e.externalId, channel, from: e.from, to: e.to, body: e.text, contentType: e.contentType,
           debtorId: first?.debtor_id ?? null, contactPointId: first?.contact_point_id ?? null, keywordAction: action, receivedAt,
         });
-        const out: InboundOutcome = { stored, debtorId: first?.debtor_id ?? null, keywordAction: action, optedOut: 0, cancelled: 0, ...(stored ? { inboundId: id } : {}) };
+        const out: InboundOutcome = { stored, debtorId: first?.debtor_id ?? null, keywordAction: action, optedOut: 0, cancelled: 0, helpReply: false, ...(stored ? { inboundId: id } : {}) };
         if (!stored) return out;
         if (channel === 'whatsapp') await repo.touchWhatsappSession(tx, tenantId, e.from, receivedAt);
         const events: NewEvent[] = [{
@@ -119,21 +147,36 @@ export const createReceipts = (deps: ReceiptsDeps) => {
           out.optedOut = r.changed.length;
           out.cancelled = r.cancelled;
           if (r.changed.length > 0 && e.providerOptOut !== 'stop' && options.confirmOptOut !== false && first) {
-            const accountId = await repo.latestAccountOf(tx, tenantId, first.debtor_id);
-            if (accountId) {
-              await repo.insertAdHocContact(tx, {
-                tenantId, id: newId('sct'), accountId, debtorId: first.debtor_id, channel, purpose: 'opt_out_confirmation', language: first.language,
-                contactPointId: first.contact_point_id, destination: e.from, sendAt: now, windowEnd: new Date(now.getTime() + 24 * 3600_000),
-                idempotencyKey: `opt_out_confirmation:${first.contact_point_id}:${id}`,
-              });
-            }
+            await scheduleAnswer(tx, tenantId, first, channel, e.from, 'opt_out_confirmation', id, now);
           }
         } else if (action === 'opt_in' && matches.length > 0) {
           await repo.optInContactPoints(tx, tenantId, matches.map((m) => m.contact_point_id));
+        } else if (action === 'help' && first && (channel === 'sms' || channel === 'whatsapp')) {
+          // Who we are, how to reach us, how to stop (CTIA HELP): answered by the dispatcher like any contact.
+          out.helpReply = await scheduleAnswer(tx, tenantId, first, channel, e.from, 'help_reply', id, now);
         }
         await appendEvents(tx, events);
         return out;
       });
+    },
+
+    /**
+     * E-mail bounces (the JSON webhook, a parsed DSN, the CLI), matched by Message-ID: a hard
+     * bounce ends the message (`bounced`, contact `failed`, `message.failed`); soft bounces are
+     * the relay's to retry and are ignored. Returns how many were applied.
+     */
+    async applyBounces(tenantId: string, bounces: readonly Bounce[]): Promise<number> {
+      let applied = 0;
+      for (const b of bounces) {
+        if (b.type !== 'hard') continue;
+        const id = b.messageId.startsWith('<') ? b.messageId : `<${b.messageId}>`;
+        const r = await api.applyStatus(tenantId, {
+          provider: 'smtp', externalId: id, status: 'bounced', ...(b.occurredAt ? { occurredAt: b.occurredAt } : {}),
+          error: { providerCode: b.status ?? '5.0.0', code: 'CHANNEL.INVALID_RECIPIENT', kind: 'permanent', scope: 'recipient', message: (b.diagnostic ?? 'hard bounce').slice(0, 300) },
+        });
+        if (r.applied) applied++;
+      }
+      return applied;
     },
 
     /** `GET /l/{token}`: counts the click and gives the target. */
@@ -165,6 +208,7 @@ export const createReceipts = (deps: ReceiptsDeps) => {
       });
     },
   };
+  return api;
 };
 
 export type Receipts = ReturnType<typeof createReceipts>;

@@ -63,25 +63,38 @@ export const claimDue = async (sql: Sql, o: { workerId: string; now: Date; lease
   return [...expired.rows, ...fresh.rows];
 };
 
+/**
+ * A claim as its holder knows it: `claimed_by` and the `attempts` the claim set (every claim adds
+ * one, so a later claim by anyone changes it). Writes fenced by it touch only contacts no other
+ * claim has taken since, in the same statement (no extra round trip).
+ */
+export interface ClaimFence {
+  workerId: string;
+  /** The contact's `attempts` as this worker's claim returned it. */
+  attemptOf: (contactId: string) => number;
+}
+
 /** Puts claims back to wait (rate limit, paused channel, reconciliation): taken again once `until` passes. */
-export const deferClaims = async (sql: Sql, tenantId: string, ids: readonly string[], until: Date): Promise<void> => {
+export const deferClaims = async (sql: Sql, tenantId: string, ids: readonly string[], until: Date, fence: ClaimFence): Promise<void> => {
   if (ids.length === 0) return;
   await sql.query(
-    `UPDATE scheduled_contacts SET claimed_by = NULL, claim_expires_at = $3, updated_at = now()
-     WHERE tenant_id = $1 AND id = ANY($2::text[]) AND status = 'claimed'`,
-    [tenantId, ids, until.toISOString()],
+    `UPDATE scheduled_contacts s SET claimed_by = NULL, claim_expires_at = $3, updated_at = now()
+     FROM unnest($2::text[], $4::int[]) AS v(id, attempt)
+     WHERE s.tenant_id = $1 AND s.id = v.id AND s.status = 'claimed' AND s.claimed_by = $5 AND s.attempts = v.attempt`,
+    [tenantId, ids, until.toISOString(), ids.map(fence.attemptOf), fence.workerId],
   );
 };
 
-/** Final states that need no message: suppressed (send-time re-check) or failed before sending. */
-export const closeContacts = async (sql: Sql, tenantId: string, rows: readonly { id: string; status: 'suppressed' | 'failed' | 'cancelled'; reason: string; explanation?: unknown }[], now: Date): Promise<void> => {
+/** Final states that need no message: suppressed (send-time re-check) or failed before sending; only claims still this worker's. */
+export const closeContacts = async (sql: Sql, tenantId: string, rows: readonly { id: string; status: 'suppressed' | 'failed' | 'cancelled'; reason: string; explanation?: unknown }[], now: Date, fence: ClaimFence): Promise<void> => {
   if (rows.length === 0) return;
   await sql.query(
     `UPDATE scheduled_contacts s SET status = v.status, status_reason = v.reason, claimed_by = NULL, claim_expires_at = NULL, updated_at = $5,
        explanation = CASE WHEN v.explanation IS NULL THEN s.explanation ELSE s.explanation || jsonb_build_object('dispatch', v.explanation::jsonb) END
-     FROM unnest($2::text[], $3::text[], $4::text[], $6::text[]) AS v(id, status, reason, explanation)
-     WHERE s.tenant_id = $1 AND s.id = v.id AND s.status = 'claimed'`,
-    [tenantId, rows.map((r) => r.id), rows.map((r) => r.status), rows.map((r) => r.reason), now.toISOString(), rows.map((r) => (r.explanation === undefined ? null : JSON.stringify(r.explanation)))],
+     FROM unnest($2::text[], $3::text[], $4::text[], $6::text[], $7::int[]) AS v(id, status, reason, explanation, attempt)
+     WHERE s.tenant_id = $1 AND s.id = v.id AND s.status = 'claimed' AND s.claimed_by = $8 AND s.attempts = v.attempt`,
+    [tenantId, rows.map((r) => r.id), rows.map((r) => r.status), rows.map((r) => r.reason), now.toISOString(), rows.map((r) => (r.explanation === undefined ? null : JSON.stringify(r.explanation))),
+      rows.map((r) => fence.attemptOf(r.id)), fence.workerId],
   );
 };
 
@@ -256,25 +269,33 @@ export interface NewSending {
 /**
  * Records "handed to the provider" before the call: a crash after this point is recognised on
  * the next claim (status 'sending') and reconciled instead of blindly resent. Returns the id per key
- * (an existing message keeps its id and counts one more attempt).
+ * (an existing message keeps its id and counts one more attempt). Fenced: only contacts still
+ * claimed under `fence` are written, their rows locked until the transaction ends (a claim
+ * running alongside skips them, then finds the message 'sending'); a key missing from the
+ * result lost its claim and must not be sent.
  */
-export const markSending = async (sql: Sql, tenantId: string, rows: readonly NewSending[], now: Date): Promise<Map<string, { id: string; attempts: number }>> => {
+export const markSending = async (sql: Sql, tenantId: string, rows: readonly NewSending[], now: Date, fence: ClaimFence): Promise<Map<string, { id: string; attempts: number }>> => {
   if (rows.length === 0) return new Map();
   const col = <K extends keyof NewSending>(k: K) => rows.map((r) => r[k]);
   const r = await sql.query<{ id: string; idempotency_key: string; attempts: number }>(
     `INSERT INTO messages (tenant_id, id, idempotency_key, scheduled_contact_id, debtor_id, account_id, contact_point_id, channel, provider, purpose,
                            template_ref, template_version, language, content_kind, destination, subject, body, body_sha256, status, attempts, send_started_at, created_at, updated_at)
-     SELECT $1, v.* , 'sending', 1, $18::timestamptz, $18::timestamptz, $18::timestamptz
+     SELECT $1, v.id, v.idempotency_key, v.scheduled_contact_id, v.debtor_id, v.account_id, v.contact_point_id, v.channel, v.provider, v.purpose, v.template_ref,
+            v.template_version, v.language, v.content_kind, v.destination, v.subject, v.body, v.body_sha256, 'sending', 1, $18::timestamptz, $18::timestamptz, $18::timestamptz
      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::int[], $13::text[],
-                 $14::text[], $15::text[], $16::text[], $17::text[], $19::text[])
+                 $14::text[], $15::text[], $16::text[], $17::text[], $19::text[], $20::int[])
        AS v(id, idempotency_key, scheduled_contact_id, debtor_id, account_id, contact_point_id, channel, provider, purpose, template_ref, template_version, language,
-            content_kind, destination, subject, body, body_sha256)
+            content_kind, destination, subject, body, body_sha256, claim_attempt)
+     JOIN scheduled_contacts s ON s.tenant_id = $1 AND s.id = v.scheduled_contact_id
+     WHERE s.status = 'claimed' AND s.claimed_by = $21 AND s.attempts = v.claim_attempt
+     FOR UPDATE OF s
      ON CONFLICT (tenant_id, idempotency_key) DO UPDATE SET status = 'sending', attempts = messages.attempts + 1, send_started_at = EXCLUDED.send_started_at,
        provider = EXCLUDED.provider, content_kind = EXCLUDED.content_kind, subject = EXCLUDED.subject, body = EXCLUDED.body, body_sha256 = EXCLUDED.body_sha256,
        destination = EXCLUDED.destination, updated_at = EXCLUDED.updated_at
      RETURNING id, idempotency_key, attempts`,
     [tenantId, col('id'), col('idempotencyKey'), col('scheduledContactId'), col('debtorId'), col('accountId'), col('contactPointId'), col('channel'), col('provider'),
-      col('purpose'), col('templateRef'), col('templateVersion'), col('language'), col('contentKind'), col('destination'), col('subject'), col('body'), now.toISOString(), col('bodySha256')],
+      col('purpose'), col('templateRef'), col('templateVersion'), col('language'), col('contentKind'), col('destination'), col('subject'), col('body'), now.toISOString(), col('bodySha256'),
+      rows.map((x) => fence.attemptOf(x.scheduledContactId ?? '')), fence.workerId],
   );
   return new Map(r.rows.map((x) => [x.idempotency_key, { id: x.id, attempts: x.attempts }]));
 };
@@ -344,7 +365,7 @@ export interface Outcome extends AttemptErrorFields {
   messageRecorded?: boolean;
 }
 
-/** Records a batch of outcomes: messages, their status history and their scheduled contacts, in one go. */
+/** Records a batch of outcomes on the messages and their status history (their contacts: `recordContactOutcomes`, first). */
 export const recordOutcomes = async (sql: Sql, tenantId: string, outcomes: readonly Outcome[], now: Date): Promise<void> => {
   if (outcomes.length === 0) return;
   const updates = outcomes.filter((o) => !o.messageRecorded);
@@ -371,17 +392,29 @@ export const recordOutcomes = async (sql: Sql, tenantId: string, outcomes: reado
       [tenantId, at, receipts.map((o) => o.messageId), receipts.map((o) => o.status), receipts.map((o) => o.errorCode), receipts.map((o) => o.providerErrorCode)],
     );
   }
+};
+
+/**
+ * Moves the scheduled contacts of a batch of outcomes, fenced: only contacts no other claim has
+ * taken since this worker's (a lease that expired mid-send, then another dispatcher's claim)
+ * are written; a contact released meanwhile (cancelled, or moved by an early receipt) still is,
+ * as before. Returns the contacts written: the caller records messages, history and events for
+ * those only, and leaves the others to the claim that holds them.
+ */
+export const recordContactOutcomes = async (sql: Sql, tenantId: string, outcomes: readonly Outcome[], now: Date, fence: ClaimFence): Promise<Set<string>> => {
   const contacts = outcomes.filter((o) => o.contactId !== null);
-  if (contacts.length > 0) {
-    await sql.query(
-      `UPDATE scheduled_contacts s SET status = v.status, status_reason = v.reason,
-         claimed_by = NULL, claim_expires_at = CASE WHEN v.status = 'claimed' THEN v.next_at::timestamptz ELSE NULL END,
-         sent_at = CASE WHEN v.status IN ('sent','delivered','read') THEN COALESCE(s.sent_at, $2::timestamptz) ELSE s.sent_at END, updated_at = $2::timestamptz
-       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS v(id, status, reason, next_at)
-       WHERE s.tenant_id = $1 AND s.id = v.id`,
-      [tenantId, at, contacts.map((o) => o.contactId), contacts.map((o) => o.contactStatus), contacts.map((o) => o.contactReason), contacts.map((o) => iso(o.nextAttemptAt))],
-    );
-  }
+  if (contacts.length === 0) return new Set();
+  const r = await sql.query<{ id: string }>(
+    `UPDATE scheduled_contacts s SET status = v.status, status_reason = v.reason,
+       claimed_by = NULL, claim_expires_at = CASE WHEN v.status = 'claimed' THEN v.next_at::timestamptz ELSE NULL END,
+       sent_at = CASE WHEN v.status IN ('sent','delivered','read') THEN COALESCE(s.sent_at, $2::timestamptz) ELSE s.sent_at END, updated_at = $2::timestamptz
+     FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::int[]) AS v(id, status, reason, next_at, attempt)
+     WHERE s.tenant_id = $1 AND s.id = v.id AND s.attempts = v.attempt AND (s.claimed_by = $8 OR s.claimed_by IS NULL)
+     RETURNING s.id`,
+    [tenantId, now.toISOString(), contacts.map((o) => o.contactId), contacts.map((o) => o.contactStatus), contacts.map((o) => o.contactReason), contacts.map((o) => iso(o.nextAttemptAt)),
+      contacts.map((o) => fence.attemptOf(o.contactId!)), fence.workerId],
+  );
+  return new Set(r.rows.map((x) => x.id));
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -497,15 +530,26 @@ export const cancelPendingTo = async (sql: Sql, tenantId: string, address: strin
 export const latestAccountOf = async (sql: Sql, tenantId: string, debtorId: string): Promise<string | null> =>
   (await sql.query<{ id: string }>(`SELECT id FROM accounts WHERE tenant_id = $1 AND debtor_id = $2 ORDER BY (status = 'active') DESC, created_at DESC LIMIT 1`, [tenantId, debtorId])).rows[0]?.id ?? null;
 
+/**
+ * Schedules a contact the messaging module decides on its own (an opt-out confirmation, a help
+ * reply). With `noneSince`, nothing is scheduled when a contact of the same purpose to the same
+ * address on the same channel was already scheduled after that instant (one help reply per
+ * address per 24 hours).
+ */
 export const insertAdHocContact = async (sql: Sql, r: {
   tenantId: string; id: string; accountId: string; debtorId: string; channel: string; purpose: string; language: string; contactPointId: string;
-  destination: string; sendAt: Date; windowEnd: Date | null; idempotencyKey: string;
+  destination: string; sendAt: Date; windowEnd: Date | null; idempotencyKey: string; noneSince?: Date;
 }): Promise<boolean> =>
   (
     await sql.query(
       `INSERT INTO scheduled_contacts (tenant_id, id, account_id, debtor_id, kind, channel, purpose, template_ref, language, contact_point_id, destination, send_at, window_end, idempotency_key, explanation)
-       VALUES ($1,$2,$3,$4,'message',$5,$6,$6,$7,$8,$9,$10,$11,$12, '{"source":"messaging"}'::jsonb) ON CONFLICT (tenant_id, idempotency_key) DO NOTHING`,
-      [r.tenantId, r.id, r.accountId, r.debtorId, r.channel, r.purpose, r.language, r.contactPointId, r.destination, r.sendAt.toISOString(), iso(r.windowEnd), r.idempotencyKey],
+       SELECT $1::text, $2::text, $3::text, $4::text, 'message', $5::text, $6::text, $6::text, $7::text, $8::text, $9::text, $10::timestamptz, $11::timestamptz, $12::text,
+              '{"source":"messaging"}'::jsonb
+       WHERE $13::timestamptz IS NULL OR NOT EXISTS (
+         SELECT 1 FROM scheduled_contacts p WHERE p.tenant_id = $1 AND p.purpose = $6 AND p.channel = $5 AND lower(p.destination) = lower($9) AND p.send_at > $13::timestamptz)
+       ON CONFLICT (tenant_id, idempotency_key) DO NOTHING`,
+      [r.tenantId, r.id, r.accountId, r.debtorId, r.channel, r.purpose, r.language, r.contactPointId, r.destination, r.sendAt.toISOString(), iso(r.windowEnd), r.idempotencyKey,
+        iso(r.noneSince)],
     )
   ).rowCount > 0;
 
@@ -578,6 +622,10 @@ export interface ChannelConfigRow {
 
 export const listChannelConfigs = async (sql: Sql, tenantId: string): Promise<ChannelConfigRow[]> =>
   (await sql.query<ChannelConfigRow>(`SELECT * FROM channel_configs WHERE tenant_id = $1 ORDER BY provider`, [tenantId])).rows;
+
+/** One provider's configurations across tenants (routing a shared webhook such as one Meta app's). */
+export const listChannelConfigsOfProvider = async (sql: Sql, provider: ChannelConfigRow['provider']): Promise<Pick<ChannelConfigRow, 'tenant_id' | 'config_enc'>[]> =>
+  (await sql.query<Pick<ChannelConfigRow, 'tenant_id' | 'config_enc'>>(`SELECT tenant_id, config_enc FROM channel_configs WHERE provider = $1 ORDER BY tenant_id`, [provider])).rows;
 
 export const upsertChannelConfig = async (sql: Sql, r: Omit<ChannelConfigRow, 'paused_until' | 'paused_reason' | 'updated_at'>, now: Date): Promise<void> => {
   await sql.query(

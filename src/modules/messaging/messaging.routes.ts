@@ -3,9 +3,10 @@ import { z } from 'zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { errorResponses } from '../../http/errors.ts';
-import { answerMetaSubscription, type WebhookRequest } from '../../channels/index.ts';
+import { answerMetaSubscription, type InboundEvent, type StatusEvent, type WebhookRequest } from '../../channels/index.ts';
 import type { MessagingService } from './messaging.service.ts';
-import { ChannelConfigInput } from './messaging.channels.ts';
+import { ChannelConfigInput, type TenantChannel } from './messaging.channels.ts';
+import { splitMetaWebhook } from './messaging.metaroute.domain.ts';
 
 /**
  * Two sets of routes:
@@ -15,6 +16,9 @@ import { ChannelConfigInput } from './messaging.channels.ts';
  *   against the tenant's provider secret; 403 otherwise), tracked links and one-click
  *   unsubscribe. Docs: docs/messaging.md#webhooks.
  */
+
+/** A bounce e-mail may return the whole message (a letter with its PDF). */
+const DSN_BODY_LIMIT = 10 * 1024 * 1024;
 
 const TenantParam = z.object({ tenantId: z.string().min(1).max(64) });
 const Ack = z.object({ received: z.number().int(), applied: z.number().int() });
@@ -47,9 +51,9 @@ export const BounceNotification = z.object({
   })).min(1).max(1000),
 });
 
-const verifyBounceSignature = (secret: string, raw: string, header: unknown): boolean => {
+const verifyBounceSignature = (secret: string, raw: string | Buffer, header: unknown): boolean => {
   if (typeof header !== 'string' || !header.startsWith('sha256=')) return false;
-  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw, 'utf8').digest('hex')}`);
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`);
   const given = Buffer.from(header);
   return given.length === expected.length && timingSafeEqual(given, expected);
 };
@@ -59,6 +63,8 @@ export const messagingPublicRoutes =
   async (app) => {
     // Signatures are computed over the exact bytes: keep bodies raw in this scope.
     app.addContentTypeParser(['application/x-www-form-urlencoded', 'application/json'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    // Bounce e-mails are bytes (8-bit parts, any charset): signed and parsed as received.
+    app.addContentTypeParser('message/rfc822', { parseAs: 'buffer', bodyLimit: DSN_BODY_LIMIT }, (_req, body, done) => done(null, body));
     const { receipts, registry, publicUrl } = messaging;
 
     const twilio = (kind: 'status' | 'inbound') => async (req: FastifyRequest<{ Params: { tenantId: string } }>, reply: FastifyReply) => {
@@ -90,10 +96,84 @@ export const messagingPublicRoutes =
       handler: twilio('inbound'),
     });
 
+    const malformed = (reply: FastifyReply, message: string) => reply.status(400).send({ error: { code: 'CHANNEL.WEBHOOK_MALFORMED', message } });
+    const MetaQuery = z.object({ 'hub.mode': z.string().optional(), 'hub.verify_token': z.string().optional(), 'hub.challenge': z.string().optional() });
+
+    /** A tenant's statuses and replies in a Meta webhook (verified before): parsed, not applied yet. */
+    const parseMeta = (ch: TenantChannel, request: WebhookRequest): { ok: true; statuses: StatusEvent[]; inbound: InboundEvent[] } | { ok: false; message: string } => {
+      const statuses = ch.adapter.webhooks!.parseStatusCallback(request);
+      if (!statuses.ok) return statuses;
+      const inbound = ch.adapter.webhooks!.parseInbound(request);
+      if (!inbound.ok) return inbound;
+      return { ok: true, statuses: statuses.events, inbound: inbound.events };
+    };
+    const applyMeta = async (tenantId: string, parsed: { statuses: StatusEvent[]; inbound: InboundEvent[] }): Promise<number> => {
+      let applied = 0;
+      for (const e of parsed.statuses) if ((await receipts.applyStatus(tenantId, e)).applied) applied++;
+      for (const e of parsed.inbound) if ((await receipts.receive(tenantId, e)).stored) applied++;
+      return applied;
+    };
+
+    app.get('/webhooks/meta', {
+      schema: {
+        tags: ['webhooks'], summary: 'Meta webhook subscription handshake for an app shared by several tenants (hub.verify_token must be one tenant\'s)', security: [],
+        querystring: MetaQuery, response: { 200: z.string(), ...publicErrors },
+      },
+      handler: async (req, reply) => {
+        const query = new URLSearchParams(req.query as Record<string, string>);
+        for (const n of await registry.metaNumbers()) {
+          const answer = n.verifyToken === undefined ? null : answerMetaSubscription(query, n.verifyToken);
+          if (answer?.ok) return reply.status(200).type('text/plain').send(answer.challenge);
+        }
+        return deny(reply, 'CHANNEL.VERIFY_TOKEN_MISMATCH', 'hub.verify_token matches no tenant\'s WhatsApp Cloud configuration');
+      },
+    });
+    app.post('/webhooks/meta', {
+      schema: {
+        tags: ['webhooks'], security: [], response: { 200: Ack, ...publicErrors },
+        summary: 'Meta WhatsApp webhook for an app shared by several tenants: routed by entry[].changes[].value.metadata.phone_number_id, X-Hub-Signature-256 verified with each tenant\'s app secret; unknown numbers are acknowledged and ignored',
+      },
+      handler: async (req, reply) => {
+        const request = webhookRequest(publicUrl, req);
+        const split = splitMetaWebhook(rawOf(req));
+        if (!split.ok) return malformed(reply, split.message);
+        const numbers = await registry.metaNumbers();
+        const targets: { tenantId: string; ch: TenantChannel; request: WebhookRequest }[] = [];
+        const unknown: string[] = [];
+        for (const part of split.parts) {
+          const owners = numbers.filter((n) => n.phoneNumberId === part.phoneNumberId);
+          if (owners.length === 0) unknown.push(part.phoneNumberId);
+          for (const o of owners) {
+            const ch = await registry.forProvider(o.tenantId, 'meta');
+            if (ch?.adapter.webhooks) targets.push({ tenantId: o.tenantId, ch, request: { ...request, rawBody: JSON.stringify(part.body) } });
+          }
+        }
+        // Meta retries what is not answered 2xx: a number no tenant has is acknowledged and ignored.
+        if (unknown.length > 0) req.log.warn({ phoneNumberIds: unknown }, 'meta webhook: changes for phone number ids no tenant has configured were ignored');
+        // The signature covers the whole body: every tenant concerned checks it with its own app
+        // secret, and all parts parse, before anything is applied.
+        const parsed = [];
+        for (const t of targets) {
+          const sig = t.ch.adapter.webhooks!.verifySignature(request);
+          if (!sig.ok) return deny(reply, sig.code, sig.message);
+          const p = parseMeta(t.ch, t.request);
+          if (!p.ok) return malformed(reply, p.message);
+          parsed.push({ tenantId: t.tenantId, ...p });
+        }
+        let received = 0;
+        let applied = 0;
+        for (const p of parsed) {
+          received += p.statuses.length + p.inbound.length;
+          applied += await applyMeta(p.tenantId, p);
+        }
+        return reply.status(200).send({ received, applied });
+      },
+    });
+
     app.get('/webhooks/meta/:tenantId', {
       schema: {
         tags: ['webhooks'], summary: 'Meta webhook subscription handshake (hub.verify_token)', security: [], params: TenantParam,
-        querystring: z.object({ 'hub.mode': z.string().optional(), 'hub.verify_token': z.string().optional(), 'hub.challenge': z.string().optional() }),
+        querystring: MetaQuery,
         response: { 200: z.string(), ...publicErrors },
       },
       handler: async (req, reply) => {
@@ -112,14 +192,9 @@ export const messagingPublicRoutes =
         const request = webhookRequest(publicUrl, req);
         const sig = ch.adapter.webhooks.verifySignature(request);
         if (!sig.ok) return deny(reply, sig.code, sig.message);
-        const statuses = ch.adapter.webhooks.parseStatusCallback(request);
-        const inbound = ch.adapter.webhooks.parseInbound(request);
-        if (!statuses.ok) return reply.status(400).send({ error: { code: statuses.code, message: statuses.message } });
-        if (!inbound.ok) return reply.status(400).send({ error: { code: inbound.code, message: inbound.message } });
-        let applied = 0;
-        for (const e of statuses.events) if ((await receipts.applyStatus(req.params.tenantId, e)).applied) applied++;
-        for (const e of inbound.events) if ((await receipts.receive(req.params.tenantId, e)).stored) applied++;
-        return reply.status(200).send({ received: statuses.events.length + inbound.events.length, applied });
+        const parsed = parseMeta(ch, request);
+        if (!parsed.ok) return malformed(reply, parsed.message);
+        return reply.status(200).send({ received: parsed.statuses.length + parsed.inbound.length, applied: await applyMeta(req.params.tenantId, parsed) });
       },
     });
 
@@ -141,18 +216,28 @@ export const messagingPublicRoutes =
         }
         const parsed = BounceNotification.safeParse(doc);
         if (!parsed.success) return reply.status(400).send({ error: { code: 'CHANNEL.WEBHOOK_MALFORMED', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') } });
-        let applied = 0;
-        for (const b of parsed.data.bounces) {
-          // Soft bounces are the relay's to retry; only a hard bounce ends the message.
-          if (b.type !== 'hard') continue;
-          const id = b.messageId.startsWith('<') ? b.messageId : `<${b.messageId}>`;
-          const r = await receipts.applyStatus(req.params.tenantId, {
-            provider: 'smtp', externalId: id, status: 'bounced', ...(b.occurredAt ? { occurredAt: new Date(b.occurredAt) } : {}),
-            error: { providerCode: b.status ?? '5.0.0', code: 'CHANNEL.INVALID_RECIPIENT', kind: 'permanent', scope: 'recipient', message: (b.diagnostic ?? 'hard bounce').slice(0, 300) },
-          });
-          if (r.applied) applied++;
-        }
+        const applied = await receipts.applyBounces(req.params.tenantId, parsed.data.bounces.map(({ occurredAt, ...b }) => ({ ...b, ...(occurredAt ? { occurredAt: new Date(occurredAt) } : {}) })));
         return reply.status(200).send({ received: parsed.data.bounces.length, applied });
+      },
+    });
+
+    app.post('/webhooks/email/:tenantId/dsn', {
+      bodyLimit: DSN_BODY_LIMIT,
+      schema: {
+        tags: ['webhooks'], security: [], params: TenantParam, response: { 200: Ack, ...publicErrors, 415: Forbidden },
+        summary: 'A raw bounce e-mail (RFC 3464 multipart/report; report-type=delivery-status) as an inbound-mail relay posts it, Content-Type: message/rfc822 '
+          + '(X-Tacto-Signature: sha256=HMAC of the bytes with the SMTP channel\'s bounceSecret); hard bounces as on /bounces',
+      },
+      handler: async (req, reply) => {
+        const ch = await registry.forProvider(req.params.tenantId, 'smtp');
+        if (!ch?.bounceSecret) return missing(reply, 'smtp bounce webhook');
+        // Only the message/rfc822 parser keeps the bytes as received (what the signature covers).
+        if (!Buffer.isBuffer(req.body)) return reply.status(415).send({ error: { code: 'CHANNEL.UNSUPPORTED_MEDIA_TYPE', message: 'Content-Type: expected message/rfc822 (the raw bounce e-mail)' } });
+        const raw = req.body;
+        if (!verifyBounceSignature(ch.bounceSecret, raw, req.headers['x-tacto-signature'])) return deny(reply, 'CHANNEL.SIGNATURE_INVALID', 'X-Tacto-Signature does not match the body');
+        const r = await messaging.ingestDsn(req.params.tenantId, raw);
+        if (!r.ok) return reply.status(400).send({ error: { code: 'CHANNEL.DSN_INVALID', message: r.message } });
+        return reply.status(200).send({ received: r.received, applied: r.applied });
       },
     });
 
@@ -221,7 +306,7 @@ export const messagingApiRoutes =
         tags: ['sandbox'], summary: 'Reply as the debtor: goes through the same inbound path as a provider webhook (opt-out words included)',
         body: z.object({ channel: z.enum(['sms', 'whatsapp', 'email']), from: z.string().min(3).max(320), text: z.string().min(1).max(4096) }),
         response: {
-          201: z.object({ stored: z.boolean(), inboundId: z.string().optional(), debtorId: z.string().nullable(), keywordAction: z.enum(['opt_out', 'opt_in', 'help']).nullable(), optedOut: z.number(), cancelled: z.number() }),
+          201: z.object({ stored: z.boolean(), inboundId: z.string().optional(), debtorId: z.string().nullable(), keywordAction: z.enum(['opt_out', 'opt_in', 'help']).nullable(), optedOut: z.number(), cancelled: z.number(), helpReply: z.boolean() }),
           ...errorResponses,
         },
       },

@@ -8,12 +8,13 @@ import { createSecretBox, type SecretBox } from '../../lib/secretbox.ts';
 import { createSandboxAdapter, type FetchLike, type MessageChannel, type SandboxMessage } from '../../channels/index.ts';
 import type { PolicyService } from '../policy/index.ts';
 import { createChannelRegistry } from './messaging.channels.ts';
-import { createDispatcher, type DispatchOptions, type DispatchStats } from './messaging.dispatcher.ts';
+import { createDispatcher, emptyStats, type DispatchOptions, type DispatchStats } from './messaging.dispatcher.ts';
 import { loadTemplateLibrary, type TemplateLibrary } from './messaging.library.ts';
 import { createReceipts } from './messaging.receipts.ts';
 import { createTemplateRenderer } from './messaging.render.ts';
 import * as repo from './messaging.repo.ts';
 import { createDbSandboxStore, listConversations } from './messaging.sandbox.repo.ts';
+import { bouncesOf, parseDsnEmail } from './messaging.dsn.ts';
 
 export interface MessagingDeps {
   db: Database;
@@ -58,7 +59,7 @@ export const createMessagingService = (deps: MessagingDeps) => {
     dispatchOnce: (o?: DispatchOptions): Promise<DispatchStats> => getDispatcher().dispatchOnce(o),
     /** Dispatches until nothing is due (or `maxPasses`); the CLI's `tacto dispatch --once`. */
     async drain(o: DispatchOptions & { maxPasses?: number } = {}): Promise<DispatchStats> {
-      const total: DispatchStats = { claimed: 0, sent: 0, suppressed: 0, failed: 0, retrying: 0, deferred: 0, reconciled: 0 };
+      const total: DispatchStats = emptyStats();
       for (let pass = 0; pass < (o.maxPasses ?? Number.POSITIVE_INFINITY); pass++) {
         const s = await getDispatcher().dispatchOnce(o);
         for (const k of Object.keys(total) as (keyof DispatchStats)[]) total[k] += s[k];
@@ -67,6 +68,17 @@ export const createMessagingService = (deps: MessagingDeps) => {
       return total;
     },
     purgeBodies: () => repo.purgeBodies(deps.db, deps.clock.now()),
+
+    /**
+     * A raw bounce e-mail (RFC 3464 DSN; the webhook and `tacto bounces ingest`): hard bounces
+     * end the message as the JSON bounce webhook does; a message that is not a DSN is refused
+     * naming what is missing.
+     */
+    async ingestDsn(tenantId: string, raw: Buffer | string): Promise<{ ok: true; messageId: string; received: number; applied: number } | { ok: false; field: string; message: string }> {
+      const dsn = await parseDsnEmail(raw);
+      if (!dsn.ok) return dsn;
+      return { ok: true, messageId: dsn.messageId, received: dsn.recipients.length, applied: await receipts.applyBounces(tenantId, bouncesOf(dsn)) };
+    },
 
     sandbox: {
       conversations: async (tenantId: string, limit = 100) =>

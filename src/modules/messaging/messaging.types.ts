@@ -14,7 +14,7 @@ export type TemplateChannel = z.infer<typeof TemplateChannel>;
 /** Journey steps the starter library covers; tenants may add their own purposes. */
 export const PURPOSES = [
   'pre_due_reminder', 'missed_payment_1', 'missed_payment_2', 'payment_link', 'promise_confirmation', 'plan_offer',
-  'hardship_check_in', 'lesson', 'opt_out_confirmation', 'voicemail_limited_content',
+  'hardship_check_in', 'lesson', 'opt_out_confirmation', 'help_reply', 'voicemail_limited_content',
 ] as const;
 export const Purpose = z.string().regex(/^[a-z][a-z0-9_]{2,60}$/, 'lower-case letters, digits and _');
 export type Purpose = z.infer<typeof Purpose>;
