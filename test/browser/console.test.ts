@@ -1,43 +1,23 @@
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../src/db/db.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { createServices } from '../../src/services.ts';
-import { buildApp } from '../../src/http/app.ts';
 import { createTestDatabase } from '../support/db.ts';
 import { seedConsolePortfolio, type Seeded } from './seed.ts';
+import { CHROMIUM, hasChromium, launchChromium, openPage, prepareConsole, serveConsole, shot as shotPage, SHOTS } from './harness.ts';
 
 /**
  * The staff console in headless Chromium against the real server on a fresh database: sign in,
  * read the overview, filter accounts, record a payment and watch balance and DPD change, switch
  * to English, search debtors, try an import. Screenshots go to .tmp/screenshots/.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const WEB_DIST = join(ROOT, 'web', 'dist');
-const SHOTS = join(ROOT, '.tmp', 'screenshots');
 const NOW = '2026-03-15T10:00:00Z';
 
-const hasChromium = existsSync(CHROMIUM);
-
-/** Newest modification time under the console's sources, to tell a stale web/dist. */
-const newestSource = (p: string): number => {
-  const st = statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(0, ...readdirSync(p).map((n) => newestSource(join(p, n))));
-};
-const distIsStale = (): boolean => {
-  const index = join(WEB_DIST, 'index.html');
-  if (!existsSync(index)) return true;
-  const sources = ['src', 'public', 'index.html', 'vite.config.ts'].map((n) => join(ROOT, 'web', n)).filter((p) => existsSync(p));
-  return Math.max(...sources.map(newestSource)) > statSync(index).mtimeMs;
-};
 if (!hasChromium) console.warn(`[console.test] skipped: ${CHROMIUM} not found (apt-get install chromium)`);
 
 describe.skipIf(!hasChromium)('staff console in Chromium', () => {
@@ -47,49 +27,24 @@ describe.skipIf(!hasChromium)('staff console in Chromium', () => {
   let page: Page;
   let base: string;
   let seeded: Seeded;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
   /** Text of the first match with Intl's no-break spaces made plain (`3.045,00\u00a0€`). */
   const text = async (testId: string) => ((await page.getByTestId(testId).first().textContent()) ?? '').replace(/[\u00a0\u202f]/g, ' ');
 
-  /**
-   * A whole-page screenshot. Chromium's fullPage capture leaves the sticky sidebar blank, so the
-   * viewport is grown to the page's height for the shot and then put back.
-   */
-  const shot = async (name: string) => {
-    const size = page.viewportSize() ?? { width: 1440, height: 900 };
-    const height = await page.evaluate(() => document.documentElement.scrollHeight);
-    if (height > size.height) await page.setViewportSize({ width: size.width, height });
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-    if (height > size.height) await page.setViewportSize(size);
-  };
+  const shot = (name: string) => shotPage(page, name);
 
   beforeAll(async () => {
-    // The server serves web/dist: build it when it is missing or older than the sources.
-    // NODE_ENV is "test" under vitest; Vite would then bundle React's development build.
-    if (distIsStale()) execSync('npx vite build --config web/vite.config.ts', { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-    mkdirSync(SHOTS, { recursive: true });
+    prepareConsole();
     db = await createTestDatabase();
     const clock = fixedClock(NOW);
     const services = createServices({ db, clock, newId });
     seeded = await seedConsolePortfolio(db, services);
-    app = await buildApp({ db, services, webDir: WEB_DIST });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'es-ES', timezoneId: 'Europe/Madrid', reducedMotion: 'reduce' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      // Refused requests (the wrong key, a reused reference, an unmounted route) are part of the
-      // script and are asserted on the page; anything else logged as an error is a bug.
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
-    });
+    ({ app, base } = await serveConsole(db, services));
+    browser = await launchChromium();
+    // Refused requests (the wrong key, a reused reference, an unmounted route) are part of the
+    // script and are asserted on the page; anything else logged as an error is a bug.
+    ({ page, pageErrors } = await openPage(browser, { timezoneId: 'Europe/Madrid' }));
   });
 
   afterAll(async () => {

@@ -1,41 +1,20 @@
-import { execSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../src/db/db.ts';
 import { newId } from '../../src/lib/ids.ts';
 import { fixedClock } from '../../src/lib/clock.ts';
 import { createServices } from '../../src/services.ts';
-import { buildApp } from '../../src/http/app.ts';
 import { createTestDatabase } from '../support/db.ts';
 import { seedConsolePortfolio, type Seeded } from './seed.ts';
+import { hasChromium, launchChromium, openPage, prepareConsole, serveConsole, shot as shotPage, signIn } from './harness.ts';
 
 /**
  * The daily run in the console: the built-in strategies loaded, one run done, then the account
  * page's "strategy and next contacts" panel and the scheduled contacts page, in Spanish and
  * English. Screenshots go to .tmp/screenshots/ (strategy-*).
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(import.meta.dirname, '..', '..');
-const WEB_DIST = join(ROOT, 'web', 'dist');
-const SHOTS = join(ROOT, '.tmp', 'screenshots');
 const NOW = '2026-03-15T10:00:00Z';
-const hasChromium = existsSync(CHROMIUM);
-
-const newestSource = (p: string): number => {
-  const st = statSync(p);
-  if (!st.isDirectory()) return st.mtimeMs;
-  return Math.max(0, ...readdirSync(p).map((n) => newestSource(join(p, n))));
-};
-const distIsStale = (): boolean => {
-  const index = join(WEB_DIST, 'index.html');
-  if (!existsSync(index)) return true;
-  const sources = ['src', 'public', 'index.html', 'vite.config.ts'].map((n) => join(ROOT, 'web', n)).filter((p) => existsSync(p));
-  return Math.max(...sources.map(newestSource)) > statSync(index).mtimeMs;
-};
 
 describe.skipIf(!hasChromium)('strategy and scheduled contacts in Chromium', () => {
   let db: Database;
@@ -47,21 +26,13 @@ describe.skipIf(!hasChromium)('strategy and scheduled contacts in Chromium', () 
   /** An account the run scheduled a contact for, and one whose contact was then cancelled. */
   let scheduled: { id: string; ref: string; channel: string };
   let cancelledRef: string;
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
 
-  const shot = async (name: string) => {
-    const size = page.viewportSize() ?? { width: 1440, height: 900 };
-    const height = await page.evaluate(() => document.documentElement.scrollHeight);
-    if (height > size.height) await page.setViewportSize({ width: size.width, height });
-    await page.waitForTimeout(150);
-    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-    if (height > size.height) await page.setViewportSize(size);
-  };
+  const shot = (name: string) => shotPage(page, name);
   const rowsOf = (testId: string) => page.getByTestId(testId).locator('tbody tr');
 
   beforeAll(async () => {
-    if (distIsStale()) execSync('npx vite build --config web/vite.config.ts', { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-    mkdirSync(SHOTS, { recursive: true });
+    prepareConsole();
     db = await createTestDatabase();
     const services = createServices({ db, clock: fixedClock(NOW), newId });
     seeded = await seedConsolePortfolio(db, services);
@@ -78,24 +49,10 @@ describe.skipIf(!hasChromium)('strategy and scheduled contacts in Chromium', () 
     scheduled = { id: keep.accountId, ref: keep.accountRef!, channel: keep.channel! };
     cancelledRef = victim.accountRef!;
 
-    app = await buildApp({ db, services, webDir: WEB_DIST });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'es-ES', timezoneId: 'America/New_York', reducedMotion: 'reduce' });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) pageErrors.push(m.text());
-    });
-    await page.goto(`${base}/app/sign-in`);
-    await page.getByLabel('Clave API').fill(seeded.apiKey);
-    await page.getByRole('button', { name: 'Entrar' }).click();
-    await page.waitForURL('**/app/overview');
+    ({ app, base } = await serveConsole(db, services));
+    browser = await launchChromium();
+    ({ page, pageErrors } = await openPage(browser, { timezoneId: 'America/New_York' }));
+    await signIn(page, base, seeded.apiKey);
   }, 180_000);
 
   afterAll(async () => {
@@ -185,6 +142,9 @@ describe.skipIf(!hasChromium)('strategy and scheduled contacts in Chromium', () 
     await shot('strategy-05-account-en');
 
     await page.getByRole('navigation').getByRole('link', { name: 'Scheduled contacts' }).click();
+    // The account page also has a "Status" field: wait until the contacts page has replaced it.
+    await page.waitForURL('**/app/contacts');
+    await page.getByTestId('contacts-table').waitFor();
     await page.getByLabel('Status').selectOption('cancelled');
     await page.waitForURL('**/app/contacts?status=cancelled');
     await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="contacts-table"] tbody tr')].every((r) => r.getAttribute('data-status') === 'cancelled'));

@@ -11,6 +11,7 @@ import { ImportsPage } from './pages/Imports.tsx';
 import { NotFoundPage } from './pages/NotFound.tsx';
 import { InboxPage } from './pages/Inbox.tsx';
 import { ContactsPage } from './pages/Contacts.tsx';
+import { RunsPage } from './pages/Runs.tsx';
 
 /** Client routes live under /app: the server answers /app/* with index.html. */
 const router = createBrowserRouter([
@@ -28,6 +29,7 @@ const router = createBrowserRouter([
       { path: 'debtors/:id', element: <DebtorDetailPage /> },
       { path: 'imports', element: <ImportsPage /> },
       { path: 'contacts', element: <ContactsPage /> },
+      { path: 'runs', element: <RunsPage /> },
       { path: 'inbox', element: <InboxPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

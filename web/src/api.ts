@@ -6,13 +6,24 @@
  */
 import type { Account, AccountDetail, AccountListItem, ContactPoint, Debtor } from '../../src/modules/portfolio/portfolio.types.ts';
 import type { Transaction } from '../../src/modules/ledger/ledger.types.ts';
-import type { ExplainResponse, ScheduledContactFilters, ScheduledContactResponse } from '../../src/modules/journeys/journeys.routes.ts';
+import type { ExplainResponse, RunSummaryResponse, ScheduledContactFilters, ScheduledContactResponse } from '../../src/modules/journeys/journeys.routes.ts';
 
 export type { Account, AccountDetail, AccountListItem, ContactPoint, Debtor, Transaction };
 /** GET /accounts/{id}/explain: assignment, journey state, last decision, contacts and preview. */
 export type Explain = ExplainResponse;
 export type ScheduledContact = ScheduledContactResponse;
 export type ScheduledContactQuery = Omit<ScheduledContactFilters, 'limit'> & { limit?: number };
+/** One daily run of the decision engine (GET /runs/daily): status, progress and counts. */
+export type RunSummary = RunSummaryResponse;
+export type RunStatus = RunSummary['status'];
+/** POST /runs/daily: the day to run (default today) and whether to answer before it is done. */
+export interface RunStart {
+  businessDate?: string;
+  at?: string;
+  wait?: boolean;
+  batchSize?: number;
+  slices?: number;
+}
 export const SCHEDULED_CONTACT_STATUSES = ['scheduled', 'claimed', 'sent', 'delivered', 'read', 'failed', 'cancelled', 'suppressed'] as const;
 export const CONTACT_CHANNELS = ['call', 'sms', 'whatsapp', 'email', 'letter', 'visit'] as const;
 /** One explanation line: a stable code, its parameters, and the server's sentence in es and en. */
@@ -247,6 +258,10 @@ export const createApi = (apiKey: string, onUnauthorized: (e: ApiError) => void 
     explainAccount: (id: string, signal?: AbortSignal) => request<Explain>('GET', `/accounts/${encodeURIComponent(id)}/explain`, { signal }),
     listScheduledContacts: (q: ScheduledContactQuery, signal?: AbortSignal) =>
       request<Page<ScheduledContact>>('GET', '/scheduled-contacts', { query: { ...q }, signal }),
+    listRuns: (q: { cursor?: string; limit?: number }, signal?: AbortSignal) => request<Page<RunSummary>>('GET', '/runs/daily', { query: { ...q }, signal }),
+    getRun: (id: string, signal?: AbortSignal) => request<RunSummary>('GET', `/runs/daily/${encodeURIComponent(id)}`, { signal }),
+    /** With `wait: false` the API answers 202 at once with the run to poll. */
+    startRun: (r: RunStart) => request<RunSummary>('POST', '/runs/daily', { json: r }),
     getStrategy: (id: string, version: number | null, signal?: AbortSignal) =>
       request<StrategyNames>('GET', `/strategies/${encodeURIComponent(id)}`, { query: { version }, signal }),
 

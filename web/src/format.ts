@@ -72,6 +72,24 @@ export const formatNumber = (n: number, locale: string): string =>
 export const formatPercent = (share: number, locale: string): string =>
   cachedFormat(`p|${locale}`, () => new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 })).format(share);
 
+/**
+ * How long something took, in the reader's language: `0,4 s`, `12 s`, `2 min 5 s`, `1 h 3 min`.
+ * Seconds keep one decimal under ten seconds; hours drop the seconds.
+ */
+export const formatDuration = (ms: number, locale: string): string => {
+  const unit = (u: 'hour' | 'minute' | 'second', n: number, digits = 0) =>
+    cachedFormat(`u|${locale}|${u}|${digits}`, () => new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'short', maximumFractionDigits: digits })).format(n);
+  const safe = Math.max(0, ms);
+  if (safe < 10_000) return unit('second', Math.round(safe / 100) / 10, 1);
+  const totalSeconds = Math.round(safe / 1000);
+  if (totalSeconds < 60) return unit('second', totalSeconds);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  if (hours > 0) return minutes > 0 ? `${unit('hour', hours)} ${unit('minute', minutes)}` : unit('hour', hours);
+  return seconds > 0 ? `${unit('minute', minutes)} ${unit('second', seconds)}` : unit('minute', minutes);
+};
+
 const dateFormats = new Map<string, Intl.DateTimeFormat>();
 const cachedDate = (key: string, make: () => Intl.DateTimeFormat): Intl.DateTimeFormat => {
   let f = dateFormats.get(key);

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type DependencyList } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from './api.ts';
-import { formatDate, formatDateTime, formatMoney, formatMoneyCompact, formatNumber, formatPercent, localeFor } from './format.ts';
+import { formatDate, formatDateTime, formatDuration, formatMoney, formatMoneyCompact, formatNumber, formatPercent, localeFor } from './format.ts';
 
 export interface AsyncState<T> {
   data: T | undefined;
@@ -65,6 +65,7 @@ export const useFormat = () => {
       date: (iso: string | null | undefined) => formatDate(iso, locale),
       /** In the reader's time zone, or in `timeZone` (a debtor's) when given. */
       dateTime: (iso: string | null | undefined, timeZone?: string) => formatDateTime(iso, locale, timeZone),
+      duration: (ms: number) => formatDuration(ms, locale),
     }),
     [locale],
   );

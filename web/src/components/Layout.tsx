@@ -10,6 +10,7 @@ const NAV: { to: string; key: string; icon: IconName }[] = [
   { to: '/app/accounts', key: 'nav.accounts', icon: 'accounts' },
   { to: '/app/debtors', key: 'nav.debtors', icon: 'debtors' },
   { to: '/app/contacts', key: 'nav.contacts', icon: 'schedule' },
+  { to: '/app/runs', key: 'nav.runs', icon: 'runs' },
   { to: '/app/imports', key: 'nav.imports', icon: 'imports' },
   { to: '/app/inbox', key: 'nav.inbox', icon: 'inbox' },
 ];

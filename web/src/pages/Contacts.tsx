@@ -13,7 +13,7 @@ import { Icon } from '../components/Icon.tsx';
 import { PagedListBody } from '../components/PagedList.tsx';
 
 const PAGE_SIZE = 50;
-const FILTERS = ['status', 'channel', 'accountId'] as const;
+const FILTERS = ['status', 'channel', 'accountId', 'runDate'] as const;
 
 /** What the daily run scheduled, newest first: filter by status and channel, open the account. */
 export const ContactsPage = () => {
@@ -29,9 +29,11 @@ export const ContactsPage = () => {
     const status = params.get('status');
     const channel = params.get('channel');
     const accountId = params.get('accountId');
+    const runDate = params.get('runDate');
     if (status) q.status = status as ScheduledContactQuery['status'];
     if (channel) q.channel = channel as ScheduledContactQuery['channel'];
     if (accountId) q.accountId = accountId;
+    if (runDate) q.runDate = runDate;
     return q;
   }, [params]);
   const list = usePagedList(api.listScheduledContacts, query, [api]);
@@ -48,7 +50,10 @@ export const ContactsPage = () => {
 
   return (
     <>
-      <PageHeader title={t('contactsPage.title')} subtitle={t('contactsPage.subtitle')} />
+      <PageHeader
+        title={t('contactsPage.title')}
+        subtitle={query.runDate ? t('contactsPage.subtitleRunDate', { date: f.date(query.runDate) }) : t('contactsPage.subtitle')}
+      />
       <Card className="filters-card">
         <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label={t('contactsPage.filters')} role="search">
           <Field label={t('contactsPage.status')}>
