@@ -68,6 +68,14 @@ const pad = (i: number): string => String(i).padStart(8, '0');
 const esc = (v: string | number | null): string => (v === null ? '\\N' : String(v));
 const row = (vals: (string | number | null)[]): string => `${vals.map(esc).join('\t')}\n`;
 
+/** The bench tenant (slug `bench`) with its creditor and the generated portfolio of `n` accounts. */
+export async function seedPortfolio(db: Database, n: number): Promise<{ tenantId: string; generated: Awaited<ReturnType<typeof generate>> }> {
+  const tenants = createTenantsService({ db, newId, clock: fixedClock(AT) });
+  const tenant = await tenants.createTenant({ slug: 'bench', name: 'Bench agency', country: 'ES' });
+  const creditor = await tenants.upsertCreditor(tenant.id, { externalRef: 'BANCO-1', name: 'Banco Ejemplo', country: 'ES' });
+  return { tenantId: tenant.id, generated: await generate(db, tenant.id, creditor.id, n) };
+}
+
 /** Writes the portfolio by COPY in chunks (memory stays flat whatever N). */
 export async function generate(db: Database, tenantId: string, creditorId: string, n: number): Promise<{ instalments: number; history: number; contactPoints: number }> {
   const r = rng(20_250_630);
@@ -180,25 +188,22 @@ export async function benchDaily(opts: { db: 'pglite' | 'postgres'; accounts: nu
     scratchDb = await openScratchDatabase({ kind: opts.db, url, name: scratch, dir });
     const db = scratchDb.db;
     const clock = fixedClock(AT);
-    const tenants = createTenantsService({ db, newId, clock });
-    const tenant = await tenants.createTenant({ slug: 'bench', name: 'Bench agency', country: 'ES' });
-    const creditor = await tenants.upsertCreditor(tenant.id, { externalRef: 'BANCO-1', name: 'Banco Ejemplo', country: 'ES' });
     const tg = performance.now();
-    const generated = await generate(db, tenant.id, creditor.id, opts.accounts);
+    const { tenantId, generated } = await seedPortfolio(db, opts.accounts);
     const generateSeconds = (performance.now() - tg) / 1000;
     await db.exec('ANALYZE');
 
-    const reference = await bareUpdate(db, tenant.id);
+    const reference = await bareUpdate(db, tenantId);
     // The reference leaves a dead version of every row behind: reclaim it so the run reads the
     // table as it was (neither side pays for the other's garbage).
     await db.exec('VACUUM ANALYZE accounts');
 
     const journeys = createJourneysService({ db, clock, newId });
-    await journeys.loadBuiltInStrategies(tenant.id);
+    await journeys.loadBuiltInStrategies(tenantId);
     const rssSamples: number[] = [];
     const t0 = performance.now();
     const run = await journeys.runDaily({
-      tenantId: tenant.id, businessDate: BUSINESS_DATE, at: AT,
+      tenantId, businessDate: BUSINESS_DATE, at: AT,
       onProgress: (p) => { if (p.batch % 20 === 0) rssSamples.push(Math.round(process.memoryUsage().rss / 1048576)); },
     });
     const runSeconds = (performance.now() - t0) / 1000;
@@ -208,7 +213,7 @@ export async function benchDaily(opts: { db: 'pglite' | 'postgres'; accounts: nu
       const next = addDays(BUSINESS_DATE, 1);
       clock.set(`${next}T06:00:00.000Z`);
       const t1 = performance.now();
-      const r2 = await journeys.runDaily({ tenantId: tenant.id, businessDate: next, at: `${next}T06:00:00.000Z` });
+      const r2 = await journeys.runDaily({ tenantId, businessDate: next, at: `${next}T06:00:00.000Z` });
       const s2 = (performance.now() - t1) / 1000;
       day2 = { day2Seconds: round(s2), day2Value: Math.round(active / s2), day2Ratio: round(active / s2 / (active / reference.seconds), 3), day2Contacts: r2.contactsScheduled };
     }
@@ -217,7 +222,7 @@ export async function benchDaily(opts: { db: 'pglite' | 'postgres'; accounts: nu
     const ref = active / reference.seconds;
     const ratio = value / ref;
     const contacts = await db.query<{ n: number; d: number }>(
-      `SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS d FROM scheduled_contacts WHERE tenant_id = $1 AND run_id IS NOT NULL`, [tenant.id],
+      `SELECT count(*)::int AS n, count(DISTINCT idempotency_key)::int AS d FROM scheduled_contacts WHERE tenant_id = $1 AND run_id IS NOT NULL`, [tenantId],
     );
     return {
       workload: 'B2', value: Math.round(value), unit: 'rows/s', reference: Math.round(ref), ratio: round(ratio, 3), target: 1.0, pass: ratio >= 1.0 && run.status === 'completed',
@@ -231,9 +236,6 @@ export async function benchDaily(opts: { db: 'pglite' | 'postgres'; accounts: nu
     rmSync(dir, { recursive: true, force: true });
   }
 }
-
-
-
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = parseArgs(process.argv.slice(2));

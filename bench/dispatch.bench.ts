@@ -14,51 +14,8 @@ import type { Database, Sql } from '../src/db/db.ts';
 import { systemClock } from '../src/lib/clock.ts';
 import { newId } from '../src/lib/ids.ts';
 import { createServices } from '../src/services.ts';
+import { dispatchOutcome, seedDueContacts } from './dispatch.seed.ts';
 import { openScratchDatabase, parseArgs, peakRssMB, round } from './support.ts';
-
-const GIVEN = ['Lucía', 'José', 'Camila', 'Mateo', 'Valentina', 'Santiago', 'Sofía', 'Diego', 'Martina', 'Alejandro', 'Ana', 'Carlos'];
-const FAMILY = ['García', 'Rodríguez', 'Martínez', 'López', 'Sánchez', 'Pérez', 'Gómez', 'Fernández', 'Díaz', 'Moreno'];
-
-/** Seeded, deterministic (a small LCG): the same rows every run. */
-const rng = (seed: number) => () => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed / 0x7fffffff;
-};
-
-const csv = (v: unknown): string => {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
-
-/** Debtors, phones, accounts (one instalment each, on the row) and due scheduled contacts, by COPY, in chunks. */
-const generate = async (db: Database, tenantId: string, creditorId: string, n: number, now: Date): Promise<void> => {
-  const r = rng(42);
-  const chunk = 10_000;
-  for (let start = 0; start < n; start += chunk) {
-    const end = Math.min(n, start + chunk);
-    const debtors: string[] = [];
-    const phones: string[] = [];
-    const accounts: string[] = [];
-    const contacts: string[] = [];
-    for (let i = start; i < end; i++) {
-      const id = `dbt_b3_${i}`;
-      const due = 2_000 + Math.floor(r() * 60_000);
-      const dpd = 1 + Math.floor(r() * 90);
-      const dueDate = new Date(now.getTime() - dpd * 86_400_000).toISOString().slice(0, 10);
-      debtors.push([tenantId, id, creditorId, `D${i}`, GIVEN[i % GIVEN.length], FAMILY[(i * 7) % FAMILY.length], 'es', 'ES', 'Europe/Madrid'].map(csv).join(','));
-      phones.push([tenantId, `cp_b3_${i}`, id, 'phone', `+346${String(10_000_000 + i).padStart(8, '0')}`, 'true'].map(csv).join(','));
-      accounts.push([tenantId, `acc_b3_${i}`, creditorId, id, `PR-${i}`, 'loan', 'EUR', due * 4, due * 3, dpd, dueDate, `{${dueDate}}`, `{${due}}`, '{0}'].map(csv).join(','));
-      contacts.push([tenantId, `sct_b3_${i}`, `acc_b3_${i}`, id, 'message', 'sms', i % 3 === 0 ? 'missed_payment_2' : 'missed_payment_1', 'es', `cp_b3_${i}`,
-        `+346${String(10_000_000 + i).padStart(8, '0')}`, new Date(now.getTime() - 60_000 - (n - i) * 10).toISOString(), `b3:${i}`].map(csv).join(','));
-    }
-    await db.copyIn('COPY debtors (tenant_id, id, creditor_id, external_ref, given_name, family_name, language, country, timezone) FROM STDIN WITH (FORMAT csv)', `${debtors.join('\n')}\n`);
-    await db.copyIn('COPY contact_points (tenant_id, id, debtor_id, kind, value, is_primary) FROM STDIN WITH (FORMAT csv)', `${phones.join('\n')}\n`);
-    await db.copyIn('COPY accounts (tenant_id, id, creditor_id, debtor_id, external_ref, product, currency, original_principal_minor, principal_minor, days_past_due, oldest_unpaid_due_date, schedule_due_dates, schedule_amounts_minor, schedule_paid_minor) FROM STDIN WITH (FORMAT csv)', `${accounts.join('\n')}\n`);
-    await db.copyIn('COPY scheduled_contacts (tenant_id, id, account_id, debtor_id, kind, channel, purpose, language, contact_point_id, destination, send_at, idempotency_key) FROM STDIN WITH (FORMAT csv)', `${contacts.join('\n')}\n`);
-  }
-  await db.exec('ANALYZE');
-};
 
 /** The reference: claim the same rows, same batch size, nothing else. */
 const bareClaimLoop = async (db: Database, batch: number): Promise<{ seconds: number; claimed: number }> => {
@@ -129,14 +86,8 @@ export async function benchDispatch(opts: { db: 'pglite' | 'postgres'; contacts:
     const db = scratchDb.db;
     const sqlTimes = process.env.B3_PROFILE ? profileSql(db) : null;
     const services = createServices({ db, clock: systemClock, newId });
-    const tenant = await services.tenants.createTenant({ slug: 'bench', name: 'Gestiones Norte', country: 'ES' });
-    const creditor = await services.tenants.upsertCreditor(tenant.id, { externalRef: 'FS', name: 'Financiera Sol', country: 'ES' });
-    await db.query(`UPDATE creditors SET first_party = true, tax_id = 'A12345678', allowed_channels = ARRAY['sms','email'] WHERE id = $1`, [creditor.id]);
-    await db.query(`UPDATE tenants SET settings = $2::jsonb WHERE id = $1`, [tenant.id, JSON.stringify({ messaging: { contact: { phone: '910 000 000', hours: 'lun. a vie., 9:00 a 18:00' } } })]);
-    await services.messaging.registry.put(tenant.id, { config: { provider: 'sandbox', tenantId: tenant.id }, settings: { channels: ['sms', 'email', 'whatsapp'], ratePerSecond: 1_000_000, burst: 1_000_000 } });
-    const now = new Date();
     const g0 = performance.now();
-    await generate(db, tenant.id, creditor.id, opts.contacts, now);
+    await seedDueContacts(db, services, opts.contacts, new Date());
     const generateSeconds = (performance.now() - g0) / 1000;
 
     const reference = await bareClaimLoop(db, batch);
@@ -154,15 +105,7 @@ export async function benchDispatch(opts: { db: 'pglite' | 'postgres'; contacts:
       process.stderr.write(`sql ${Math.round(sqlMs)} ms, the rest ${Math.round(dispatchSeconds * 1000 - sqlMs)} ms (${round((dispatchSeconds * 1000 - sqlMs) / opts.contacts, 3)} ms per message)\n`);
     }
 
-    const check = (await db.query<{ delivered: number; sandbox: number; messages: number; events: number }>(
-      `SELECT (SELECT count(*)::int FROM scheduled_contacts WHERE status = 'delivered') AS delivered,
-              (SELECT count(*)::int FROM sandbox_messages) AS sandbox,
-              (SELECT count(*)::int FROM messages WHERE status = 'delivered') AS messages,
-              (SELECT count(*)::int FROM events WHERE type LIKE 'message.%') AS events`,
-    )).rows[0]!;
-    const notDelivered = (await db.query<{ status: string; status_reason: string | null; n: number }>(
-      `SELECT status, status_reason, count(*)::int AS n FROM scheduled_contacts WHERE status <> 'delivered' GROUP BY 1, 2 ORDER BY 3 DESC LIMIT 5`,
-    )).rows;
+    const { notDelivered, ...check } = await dispatchOutcome(db);
     const value = opts.contacts / dispatchSeconds;
     const ref = reference.claimed / reference.seconds;
     const ratio = value / ref;
