@@ -42,7 +42,7 @@ const accountRow = (a: DemoAccount, since: string): string[] => {
   const owed = Math.max(0, payable - paidBefore);
   const principal = Math.min(a.originalPrincipalMinor, Math.round((owed * a.originalPrincipalMinor) / payable));
   return [
-    a.creditorRef, a.creditorName, a.debtorRef, a.givenName, a.familyName, a.nationalId, a.birthDate, a.language, a.country, a.region,
+    a.creditorRef, a.creditorName, a.debtorRef, a.givenName, a.familyName, a.nationalId, a.birthDate, a.language, a.country, a.region ?? '',
     a.timezone, a.phone, a.email, a.whatsapp ?? '', a.whatsapp ? 'granted' : '', a.addressLine1, a.postalCode, a.city, a.accountRef, a.product,
     a.currency, money(a.originalPrincipalMinor, a.currency), money(principal, a.currency), money(owed - principal, a.currency),
     money(a.feesMinor, a.currency), a.openedAt, a.firstDueDate, String(a.instalmentCount), money(a.instalmentAmountMinor, a.currency), a.frequency,
