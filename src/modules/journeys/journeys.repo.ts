@@ -406,17 +406,17 @@ const CONTACT_COLUMNS = [
 ] as const;
 
 /**
- * Schedules the batch's contacts: COPY into a session staging table, then one INSERT … SELECT …
- * ON CONFLICT DO NOTHING, so a contact decided again (a re-run, a restart) is absorbed by the
- * unique idempotency key. Returns how many rows were new.
+ * Schedules the batch's contacts. First straight into the table by COPY, in a savepoint: on a
+ * first pass no contact of the batch can exist yet. When one does (the unique idempotency key
+ * refuses a contact decided again: a state lost or rewritten, a pass over accounts whose contacts
+ * were kept), the savepoint is rolled back and the batch goes through a session staging table
+ * and one INSERT … SELECT … ON CONFLICT DO NOTHING, which absorbs what is already there. Returns
+ * how many rows were new. Runs inside the caller's transaction.
  */
 export const insertContacts = async (
   sql: Sql, tenantId: string, runId: string, runDate: string, contacts: readonly (ContactDraft & { id: string })[], at: Date,
 ): Promise<number> => {
   if (contacts.length === 0) return 0;
-  await sql.query(
-    `CREATE TEMP TABLE IF NOT EXISTS journey_contacts_stage (LIKE scheduled_contacts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
-  );
   const now = at.toISOString();
   let data = '';
   for (const c of contacts) {
@@ -426,15 +426,32 @@ export const insertContacts = async (
       now, now,
     ]);
   }
-  await sql.copyIn(`COPY journey_contacts_stage (${CONTACT_COLUMNS.join(', ')}) FROM STDIN`, data);
+  const columns = CONTACT_COLUMNS.join(', ');
+  await sql.query('SAVEPOINT journey_contacts');
+  try {
+    await sql.copyIn(`COPY scheduled_contacts (${columns}) FROM STDIN`, data);
+    await sql.query('RELEASE SAVEPOINT journey_contacts');
+    return contacts.length;
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== UNIQUE_VIOLATION) throw e;
+    await sql.query('ROLLBACK TO SAVEPOINT journey_contacts');
+    await sql.query('RELEASE SAVEPOINT journey_contacts');
+  }
+  await sql.query(
+    `CREATE TEMP TABLE IF NOT EXISTS journey_contacts_stage (LIKE scheduled_contacts INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
+  );
+  await sql.copyIn(`COPY journey_contacts_stage (${columns}) FROM STDIN`, data);
   const r = await sql.query(
-    `INSERT INTO scheduled_contacts (${CONTACT_COLUMNS.join(', ')})
-     SELECT ${CONTACT_COLUMNS.join(', ')} FROM journey_contacts_stage
+    `INSERT INTO scheduled_contacts (${columns})
+     SELECT ${columns} FROM journey_contacts_stage
      ON CONFLICT (tenant_id, idempotency_key) DO NOTHING`,
   );
   await sql.query('TRUNCATE journey_contacts_stage');
   return r.rowCount;
 };
+
+/** SQLSTATE of a unique key refusing a row. */
+const UNIQUE_VIOLATION = '23505';
 
 const STATE_COLUMNS = [
   'tenant_id', 'account_id', 'debtor_id', 'strategy_id', 'strategy_version', 'segment_id', 'arm', 'journey_id', 'journey_version', 'step_id',

@@ -61,6 +61,24 @@ describe('the daily run', () => {
     expect(await contacts()).toEqual(before);
   });
 
+  it('absorbs contacts decided again after their journey states were lost, and writes the rest of the batch', async () => {
+    const before = await contacts();
+    const withContact = [...new Set(before.map((c) => c.account_id))].slice(0, 3);
+    expect(withContact.length).toBe(3);
+    // Two accounts lose their state but keep their contacts (their contacts will be decided again
+    // with the same keys); the third loses both (its contact is new again). All in one batch.
+    await db.query(`DELETE FROM account_journeys WHERE tenant_id = $1 AND account_id = ANY($2)`, [tenant.tenantId, withContact]);
+    await db.query(`DELETE FROM scheduled_contacts WHERE tenant_id = $1 AND account_id = $2`, [tenant.tenantId, withContact[2]]);
+    const r = await journeys.runDaily({ tenantId: tenant.tenantId, batchSize: 100 });
+    expect(r.status).toBe('completed');
+    expect(r.counts.alreadyScheduled).toBe(2);
+    expect(r.contactsScheduled).toBe(before.length + 1);
+    const after = await contacts();
+    expect(after.map((c) => c.idempotency_key)).toEqual(before.map((c) => c.idempotency_key));
+    const states = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM account_journeys WHERE tenant_id = $1 AND account_id = ANY($2)`, [tenant.tenantId, withContact]);
+    expect(states.rows[0]!.n).toBe(3);
+  });
+
   it('explains an account by its external reference', async () => {
     const e = await journeys.explain(tenant.tenantId, 'A-5');
     expect(e.account.id).toBe(accountIds[4]);
