@@ -15,8 +15,10 @@ const BASIC =
   '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà';
 const EXTENSION = '\f^{}\\[~]|€';
 
-const BASIC_SET = new Set(BASIC);
-const EXTENSION_SET = new Set(EXTENSION);
+/** Septets per UTF-16 code unit (0: not in GSM-7). Every GSM-7 character is one code unit. */
+const COST = new Uint8Array(0x10000);
+for (const ch of BASIC) COST[ch.charCodeAt(0)] = 1;
+for (const ch of EXTENSION) COST[ch.charCodeAt(0)] = 2;
 
 export const GSM7_SINGLE = 160;
 export const GSM7_PART = 153;
@@ -24,10 +26,11 @@ export const UCS2_SINGLE = 70;
 export const UCS2_PART = 67;
 
 /** Septets a character costs in GSM-7, or undefined when it is not representable. */
-export const gsm7Cost = (char: string): 1 | 2 | undefined => (BASIC_SET.has(char) ? 1 : EXTENSION_SET.has(char) ? 2 : undefined);
+export const gsm7Cost = (char: string): 1 | 2 | undefined => (char.length === 1 ? ((COST[char.charCodeAt(0)] || undefined) as 1 | 2 | undefined) : undefined);
 
 export const isGsm7 = (text: string): boolean => {
-  for (const ch of text) if (gsm7Cost(ch) === undefined) return false;
+  // By code unit: a surrogate (half of an emoji) costs 0, so it is caught like any other.
+  for (let i = 0; i < text.length; i++) if (COST[text.charCodeAt(i)] === 0) return false;
   return true;
 };
 
@@ -57,7 +60,8 @@ const pack = (costs: number[], single: number, part: number): { units: number; s
 /** Encoding, units and billable segments of an SMS body exactly as it will be sent. */
 export const countSmsSegments = (text: string): Omit<SmsMetadata, 'transliterated'> => {
   if (isGsm7(text)) {
-    const costs = [...text].map((ch) => gsm7Cost(ch) ?? 1);
+    const costs = new Array<number>(text.length);
+    for (let i = 0; i < text.length; i++) costs[i] = COST[text.charCodeAt(i)]!;
     return { encoding: 'GSM-7', ...pack(costs, GSM7_SINGLE, GSM7_PART) };
   }
   // Code points: a non-BMP character (emoji) is a surrogate pair, two UCS-2 units, never split.
