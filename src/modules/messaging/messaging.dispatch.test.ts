@@ -109,6 +109,58 @@ describe('dispatcher over the sandbox channel', () => {
     expect(link).toEqual([{ message_id: messages[0]!.id }]);
   });
 
+  it('sends one message per debtor per pass: a second one due at once waits for the next pass, where the policy sees the first', async () => {
+    const m = await givenMessagingTenant(t.db);
+    await sandbox(m.tenantId);
+    const d = await m.debtor({ phone: '+34600111777' });
+    // The debtor asked for one contact a day at most.
+    await t.db.query(`UPDATE debtors SET preferences = '{"frequency":{"max":1,"days":1}}'::jsonb WHERE id = $1`, [d.debtorId]);
+    const phone = d.contactPoints.find((c) => c.kind === 'phone')!;
+    // Two contacts due together (two of the debtor's debts, or a dispatcher that was stopped).
+    const first = await m.schedule({ ...d, contactPointId: phone.id, destination: phone.value, channel: 'sms', sendAt: '2026-03-16T09:00:00Z', windowEnd: '2026-03-16T19:00:00Z' });
+    const second = await m.schedule({ ...d, contactPointId: phone.id, destination: phone.value, channel: 'sms', sendAt: '2026-03-16T09:00:01Z', windowEnd: '2026-03-16T19:00:00Z', purpose: 'missed_payment_2' });
+    const s1 = await t.services.messaging.dispatchOnce({ batchSize: 10 });
+    expect(s1).toMatchObject({ claimed: 2, sent: 1, deferred: 1 });
+    expect((await m.contact(first)).status).toBe('delivered');
+    expect((await m.contact(second)).status).toBe('claimed');
+    // A minute later the second is claimed again and decided against a history that has the
+    // first: the debtor's own limit refuses it.
+    t.clock.set('2026-03-16T10:01:30Z');
+    try {
+      expect(await t.services.messaging.dispatchOnce({ batchSize: 10 })).toMatchObject({ claimed: 1, sent: 0, suppressed: 1 });
+      const c = await m.contact(second);
+      expect(c.status).toBe('suppressed');
+      expect(c.status_reason).toMatch(/^POLICY_DENIED: .*PREFERENCE/);
+      expect(await t.services.messaging.sandbox.messages(m.tenantId, '+34600111777')).toHaveLength(1);
+    } finally {
+      t.clock.set('2026-03-16T10:00:00Z');
+    }
+  });
+
+  it('leaves a debtor\'s due contact alone while another dispatcher holds a claim on one of theirs', async () => {
+    const m = await givenMessagingTenant(t.db);
+    await sandbox(m.tenantId);
+    const d = await m.debtor({ phone: '+34600111778' });
+    const phone = d.contactPoints.find((c) => c.kind === 'phone')!;
+    const held = await m.schedule({ ...d, contactPointId: phone.id, destination: phone.value, channel: 'sms', sendAt: '2026-03-16T09:00:00Z', windowEnd: '2026-03-16T19:00:00Z' });
+    const waiting = await m.schedule({ ...d, contactPointId: phone.id, destination: phone.value, channel: 'sms', sendAt: '2026-03-16T09:30:00Z', windowEnd: '2026-03-16T19:00:00Z', purpose: 'missed_payment_2' });
+    await t.db.query(`UPDATE scheduled_contacts SET status = 'claimed', claimed_by = 'other-worker', claim_expires_at = '2026-03-16T10:02:00Z', attempts = 1 WHERE id = $1`, [held]);
+    expect((await t.services.messaging.dispatchOnce({ batchSize: 10 })).claimed).toBe(0);
+    expect((await m.contact(waiting)).status).toBe('scheduled');
+    // The other worker died: its claim expires and this dispatcher takes it over; the debtor's
+    // other contact follows in the next pass, decided against a history that has the first.
+    t.clock.set('2026-03-16T10:02:30Z');
+    try {
+      expect(await t.services.messaging.dispatchOnce({ batchSize: 10 })).toMatchObject({ claimed: 1, sent: 1 });
+      expect((await m.contact(held)).status).toBe('delivered');
+      expect((await m.contact(waiting)).status).toBe('scheduled');
+      expect(await t.services.messaging.dispatchOnce({ batchSize: 10 })).toMatchObject({ claimed: 1, sent: 1 });
+      expect((await m.contact(waiting)).status).toBe('delivered');
+    } finally {
+      t.clock.set('2026-03-16T10:00:00Z');
+    }
+  });
+
   it('re-checks at send time and suppresses with the reason', async () => {
     const m = await givenMessagingTenant(t.db, { channels: ['sms', 'email'] });
     await sandbox(m.tenantId);

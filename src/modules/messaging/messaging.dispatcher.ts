@@ -211,14 +211,29 @@ export const createDispatcher = (deps: DispatcherDeps) => {
         at: now.toISOString(), channel: row.channel, debtId: row.account_id, address: row.destination,
         purpose: row.purpose === 'opt_out_confirmation' ? 'opt_out_confirmation' : row.purpose === 'help_reply' ? 'debtor_requested' : 'collection', messageType,
       },
-      // The creditor's allowed channels are the deliberate WhatsApp clearance COMPLIANCE.md asks
-      // for; who sends (creditor or agency) drives the provider rules (US A2P).
-      tenantOverlay: {
-        id: 'tenant', version: '1', ...asRecord(settings.policyOverlay),
-        sender: f.first_party ? 'creditor' : 'agency',
-        enabledChannels: [...new Set([...((asRecord(settings.policyOverlay).enabledChannels as string[] | undefined) ?? []), ...f.allowed_channels.filter((c) => c === 'whatsapp')])],
-      } as PolicyEvaluateRequest['tenantOverlay'],
+      tenantOverlay: overlayFor(f, settings),
     };
+  };
+
+  /**
+   * The tenant's overlay as the policy sees it. The creditor's allowed channels are the deliberate
+   * WhatsApp clearance COMPLIANCE.md asks for; who sends (creditor or agency) drives the provider
+   * rules (US A2P). One object per distinct overlay: the policy compiles an overlay once per
+   * object (by identity), and a new object per message made it compile the pack for every message.
+   */
+  const overlays = new Map<string, PolicyEvaluateRequest['tenantOverlay']>();
+  const overlayFor = (f: repo.SendFactsRow, settings: Record<string, unknown>): PolicyEvaluateRequest['tenantOverlay'] => {
+    const base = asRecord(settings.policyOverlay);
+    const sender = f.first_party ? 'creditor' : 'agency';
+    const enabledChannels = [...new Set([...((base.enabledChannels as string[] | undefined) ?? []), ...f.allowed_channels.filter((c) => c === 'whatsapp')])];
+    const key = `${f.tenant_id}\u0000${sender}\u0000${enabledChannels.join(',')}\u0000${JSON.stringify(base)}`;
+    let overlay = overlays.get(key);
+    if (!overlay) {
+      if (overlays.size >= 256) overlays.clear();
+      overlay = { id: 'tenant', version: '1', ...base, sender, enabledChannels } as PolicyEvaluateRequest['tenantOverlay'];
+      overlays.set(key, overlay);
+    }
+    return overlay;
   };
 
   const processTenant = async (tenantId: string, rows: repo.ClaimedRow[], o: Required<DispatchOptions>, stats: DispatchStats): Promise<void> => {
@@ -254,6 +269,13 @@ export const createDispatcher = (deps: DispatcherDeps) => {
     const events: NewEvent[] = [];
     const decisions: Parameters<PolicyService['recordDecisions']>[2][number][] = [];
     const ready: Ready[] = [];
+    // Debtors with a message decided in this pass. The policy decides against the history read
+    // before the pass, which does not hold this pass's own sends: a second contact of the same
+    // debtor due at once (two accounts, or contacts the daily run spaced out that a stopped
+    // dispatcher left due together) waits a minute for the next pass, decided then against a
+    // history that has the first.
+    const decidedDebtors = new Set<string>();
+    const SAME_DEBTOR_WAIT_MS = 60_000;
 
     for (const row of rows) {
       const f = factsById.get(row.id);
@@ -314,6 +336,10 @@ export const createDispatcher = (deps: DispatcherDeps) => {
         }
       }
 
+      if (decidedDebtors.has(row.debtor_id)) {
+        defer(row.id, new Date(now.getTime() + SAME_DEBTOR_WAIT_MS));
+        continue;
+      }
       const jurisdiction = jurisdictionFor(f.debtor_country, asRecord(asRecord(f.tenant_settings).messaging).jurisdiction);
       const cp = (cpsByDebtor.get(row.debtor_id) ?? []).find((c) => c.id === row.contact_point_id) ?? null;
       const language = (SUPPORTED_LANGUAGES.has(row.language) ? row.language : f.debtor_language) as 'es' | 'en' | 'pt';
@@ -387,6 +413,7 @@ export const createDispatcher = (deps: DispatcherDeps) => {
       }
       const body = built.message.channel === 'email' ? built.message.text : built.message.channel === 'sms' ? built.message.body
         : built.message.content.kind === 'text' ? built.message.content.body : built.message.content.previewText;
+      decidedDebtors.add(row.debtor_id);
       ready.push({
         row, channel: ch, messageId, priorAttempts: prior?.attempts ?? 0, outbound: built.message, body, subject: built.message.channel === 'email' ? built.message.subject : null,
         contentKind: rules.messageType, templateRef: purpose, templateVersion: template.source.version, decision,
