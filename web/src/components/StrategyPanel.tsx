@@ -47,6 +47,9 @@ export const StrategyPanel = ({ accountId, debtorTimezone }: { accountId: string
 
   if (ex.error && !ex.data) return <ErrorBanner error={ex.error} onRetry={ex.reload} />;
   if (!ex.data) return <Loading rows={4} />;
+  // The strategy's names (segments, journeys, steps) come with its document: wait for it rather
+  // than flash ids; a strategy that cannot be read falls back to them.
+  if (strategyId && doc.data === undefined && !doc.error) return <Loading rows={4} />;
   const e: Explain = ex.data;
   const zone = debtorTimezone ?? undefined;
   const j = e.journey;
