@@ -4,7 +4,8 @@
  * record status, history and outbox events — against a bare `FOR UPDATE SKIP LOCKED` claim loop
  * over the same rows with the same batch size, timed in the same run on the same database.
  *
- * `node bench/dispatch.bench.ts [--db postgres|pglite] [--contacts 100000] [--batch 500]`
+ * `node bench/dispatch.bench.ts [--db postgres|pglite] [--contacts 100000] [--batch 500] [--lanes 1|2]` (lanes: passes in
+ * flight at once, default 2 on PostgreSQL, 1 on PGlite)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -75,7 +76,7 @@ const resetPeakRss = (): void => {
   }
 };
 
-export async function benchDispatch(opts: { db: 'pglite' | 'postgres'; contacts: number; batch?: number; databaseUrl?: string }): Promise<Record<string, unknown>> {
+export async function benchDispatch(opts: { db: 'pglite' | 'postgres'; contacts: number; batch?: number; lanes?: number; databaseUrl?: string }): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'tacto-b3-'));
   const scratch = `tacto_bench_b3_${process.pid}`;
   const url = opts.databaseUrl ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -95,7 +96,8 @@ export async function benchDispatch(opts: { db: 'pglite' | 'postgres'; contacts:
     resetPeakRss();
     const rssBefore = Math.round(process.memoryUsage().rss / 1048576);
     const t0 = performance.now();
-    const stats = await services.messaging.drain({ batchSize: batch });
+    const lanes = opts.lanes ?? services.messaging.defaultLanes();
+    const stats = await services.messaging.drain({ batchSize: batch, lanes });
     const dispatchSeconds = (performance.now() - t0) / 1000;
     const rssAfter = Math.round(process.memoryUsage().rss / 1048576);
     if (sqlTimes) {
@@ -112,7 +114,7 @@ export async function benchDispatch(opts: { db: 'pglite' | 'postgres'; contacts:
     const complete = check.delivered === opts.contacts && check.sandbox === opts.contacts && check.messages === opts.contacts;
     return {
       workload: 'B3', value: Math.round(value), unit: 'msgs/s', reference: Math.round(ref), ratio: round(ratio, 3), target: 0.25, pass: ratio >= 0.25 && complete,
-      rssMB: peakRssMB(), rssBeforeMB: rssBefore, rssAfterMB: rssAfter, contacts: opts.contacts, batch, db: opts.db,
+      rssMB: peakRssMB(), rssBeforeMB: rssBefore, rssAfterMB: rssAfter, contacts: opts.contacts, batch, lanes, db: opts.db,
       dispatchSeconds: round(dispatchSeconds), referenceSeconds: round(reference.seconds), generateSeconds: round(generateSeconds),
       stats, notDelivered, delivered: check.delivered, sandboxMessages: check.sandbox, outboxEvents: check.events,
     };
@@ -125,6 +127,6 @@ export async function benchDispatch(opts: { db: 'pglite' | 'postgres'; contacts:
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const args = parseArgs(process.argv.slice(2));
   const db = (args.db ?? 'postgres') as 'postgres' | 'pglite';
-  const result = await benchDispatch({ db, contacts: Number(args.contacts ?? 100_000), ...(args.batch ? { batch: Number(args.batch) } : {}) });
+  const result = await benchDispatch({ db, contacts: Number(args.contacts ?? 100_000), ...(args.batch ? { batch: Number(args.batch) } : {}), ...(args.lanes ? { lanes: Number(args.lanes) } : {}) });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

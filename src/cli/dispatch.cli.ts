@@ -30,11 +30,13 @@ export const registerDispatchCommands = (program: Command, withContext: WithCont
     .option('--lease <seconds>', 'claim lease: after it a crashed dispatcher\'s contacts are taken again', '120')
     .option('--concurrency <n>', 'parallel sends per network provider', '8')
     .option('--idle <ms>', 'pause when nothing is due (continuous mode)', '1000')
-    .action((o: { once: boolean; batch: string; lease: string; concurrency: string; idle: string }) =>
+    .option('--lanes <n>', 'passes in flight at once in this process (default 2 on PostgreSQL, 1 on PGlite)')
+    .action((o: { once: boolean; batch: string; lease: string; concurrency: string; idle: string; lanes?: string }) =>
       withContext(async (ctx) => {
         const options = { batchSize: positive('--batch', o.batch), leaseSeconds: positive('--lease', o.lease), concurrency: positive('--concurrency', o.concurrency) };
+        const lanes = o.lanes === undefined ? ctx.services.messaging.defaultLanes() : Math.floor(positive('--lanes', o.lanes));
         if (o.once) {
-          printJson(await ctx.services.messaging.drain(options));
+          printJson(await ctx.services.messaging.drain({ ...options, lanes }));
           return;
         }
         let stopping = false;
@@ -44,11 +46,15 @@ export const registerDispatchCommands = (program: Command, withContext: WithCont
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
         process.stderr.write(`tacto dispatch: running (database: ${ctx.db.kind}); Ctrl-C to stop\n`);
-        while (!stopping) {
-          const s = await ctx.services.messaging.dispatchOnce(options);
-          if (s.claimed > 0) process.stdout.write(`${JSON.stringify(s)}\n`);
-          if (s.claimed === 0 || s.claimed === s.deferred) await new Promise((r) => setTimeout(r, positive('--idle', o.idle)));
-        }
+        const idle = positive('--idle', o.idle);
+        const lane = async (): Promise<void> => {
+          while (!stopping) {
+            const s = await ctx.services.messaging.dispatchOnce(options);
+            if (s.claimed > 0) process.stdout.write(`${JSON.stringify(s)}\n`);
+            if (s.claimed === 0 || s.claimed === s.deferred) await new Promise((r) => setTimeout(r, idle));
+          }
+        };
+        await Promise.all(Array.from({ length: lanes }, lane));
       }),
     );
 

@@ -161,6 +161,46 @@ describe('dispatcher over the sandbox channel', () => {
     }
   });
 
+  it('drains in several lanes at once: every contact decided once, a debtor\'s limit kept across lanes', async () => {
+    const m = await givenMessagingTenant(t.db);
+    await sandbox(m.tenantId);
+    const ids: string[] = [];
+    const debtorOf = new Map<string, string>();
+    for (let i = 0; i < 24; i++) {
+      const d = await m.debtor({ phone: `+3460022${String(i).padStart(4, '0')}` });
+      // Every debtor asked for one contact a day at most; eight of them have two due.
+      await t.db.query(`UPDATE debtors SET preferences = '{"frequency":{"max":1,"days":1}}'::jsonb WHERE id = $1`, [d.debtorId]);
+      const phone = d.contactPoints.find((c) => c.kind === 'phone')!;
+      for (let k = 0; k < (i % 3 === 0 ? 2 : 1); k++) {
+        const id = await m.schedule({ ...d, contactPointId: phone.id, destination: phone.value, channel: 'sms', sendAt: `2026-03-16T09:0${k}:00Z`, windowEnd: '2026-03-16T19:00:00Z', purpose: k === 0 ? 'missed_payment_1' : 'missed_payment_2' });
+        ids.push(id);
+        debtorOf.set(id, d.debtorId);
+      }
+    }
+    const totals = { sent: 0, suppressed: 0 };
+    const drain = async () => {
+      const s = await t.services.messaging.drain({ batchSize: 4, lanes: 3 });
+      totals.sent += s.sent;
+      totals.suppressed += s.suppressed;
+    };
+    await drain();
+    // What waited a minute behind a debtor's first message is decided then.
+    t.clock.set('2026-03-16T10:01:30Z');
+    try {
+      await drain();
+    } finally {
+      t.clock.set('2026-03-16T10:00:00Z');
+    }
+    expect(totals).toEqual({ sent: 24, suppressed: 8 });
+    const messages = (await t.db.query<{ scheduled_contact_id: string }>(`SELECT scheduled_contact_id FROM messages WHERE tenant_id = $1`, [m.tenantId])).rows;
+    expect(messages).toHaveLength(24);
+    expect(new Set(messages.map((r) => debtorOf.get(r.scheduled_contact_id))).size).toBe(24);
+    const statuses = (await t.db.query<{ id: string; status: string }>(`SELECT id, status FROM scheduled_contacts WHERE tenant_id = $1`, [m.tenantId])).rows;
+    expect(statuses.map((r) => r.id).sort()).toEqual([...ids].sort());
+    expect(statuses.filter((r) => r.status === 'delivered')).toHaveLength(24);
+    expect(statuses.filter((r) => r.status === 'suppressed')).toHaveLength(8);
+  });
+
   it('re-checks at send time and suppresses with the reason', async () => {
     const m = await givenMessagingTenant(t.db, { channels: ['sms', 'email'] });
     await sandbox(m.tenantId);

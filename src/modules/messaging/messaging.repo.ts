@@ -37,17 +37,22 @@ const CLAIM_COLUMNS = `s.tenant_id, s.id, s.account_id, s.debtor_id, s.kind, s.c
  * Claims up to `limit` contacts: first claims that expired (a crashed worker, a retry whose
  * backoff has passed), then due scheduled rows in send order. `FOR UPDATE SKIP LOCKED` lets any
  * number of dispatchers claim side by side without waiting on or taking each other's rows.
- * A due contact of a debtor whose other contact is held by a live claim is left for later: the
- * holder's send is not in the history this claim's policy check would read. (Two claim
+ * A contact (due, or an expired claim) of a debtor whose other contact is held by a live claim is
+ * left for later: the holder's send is not in the history this claim's policy check would read. (Two claim
  * statements running at the same instant can still each take one of a debtor's contacts; within
  * one pass the dispatcher sends one message per debtor.)
  */
+/** No other contact of the row's debtor is held by a live claim (`$3` is now). */
+const NO_HELD_CLAIM_OF_DEBTOR = `NOT EXISTS (SELECT 1 FROM scheduled_contacts o
+  WHERE o.tenant_id = scheduled_contacts.tenant_id AND o.debtor_id = scheduled_contacts.debtor_id AND o.id <> scheduled_contacts.id
+    AND o.status = 'claimed' AND o.claimed_by IS NOT NULL AND o.claim_expires_at > $3)`;
+
 export const claimDue = async (sql: Sql, o: { workerId: string; now: Date; leaseSeconds: number; limit: number }): Promise<ClaimedRow[]> => {
   const expires = new Date(o.now.getTime() + o.leaseSeconds * 1000).toISOString();
   const expired = await sql.query<ClaimedRow>(
     `UPDATE scheduled_contacts s SET claimed_by = $1, claim_expires_at = $2, attempts = s.attempts + 1, updated_at = $3
      FROM (SELECT tenant_id, id FROM scheduled_contacts
-           WHERE status = 'claimed' AND claim_expires_at <= $3
+           WHERE status = 'claimed' AND claim_expires_at <= $3 AND ${NO_HELD_CLAIM_OF_DEBTOR}
            ORDER BY claim_expires_at LIMIT $4 FOR UPDATE SKIP LOCKED) due
      WHERE s.tenant_id = due.tenant_id AND s.id = due.id
      RETURNING ${CLAIM_COLUMNS}`,
@@ -59,9 +64,7 @@ export const claimDue = async (sql: Sql, o: { workerId: string; now: Date; lease
     `UPDATE scheduled_contacts s SET status = 'claimed', claimed_by = $1, claim_expires_at = $2, attempts = s.attempts + 1, updated_at = $3
      FROM (SELECT tenant_id, id FROM scheduled_contacts
            WHERE status = 'scheduled' AND send_at <= $3 AND kind IN ('message','offer','lesson') AND channel IN ('sms','whatsapp','email')
-             AND NOT EXISTS (SELECT 1 FROM scheduled_contacts o
-                             WHERE o.tenant_id = scheduled_contacts.tenant_id AND o.debtor_id = scheduled_contacts.debtor_id
-                               AND o.status = 'claimed' AND o.claimed_by IS NOT NULL AND o.claim_expires_at > $3)
+             AND ${NO_HELD_CLAIM_OF_DEBTOR}
            ORDER BY send_at LIMIT $4 FOR UPDATE SKIP LOCKED) due
      WHERE s.tenant_id = due.tenant_id AND s.id = due.id
      RETURNING ${CLAIM_COLUMNS}`,

@@ -51,22 +51,39 @@ export const createMessagingService = (deps: MessagingDeps) => {
     return dispatcher;
   };
 
+  const defaultLanes = (): number => (deps.db.kind === 'postgres' ? 2 : 1);
+
   return {
     publicUrl,
     registry,
     receipts,
     sandboxStore,
     dispatchOnce: (o?: DispatchOptions): Promise<DispatchStats> => getDispatcher().dispatchOnce(o),
-    /** Dispatches until nothing is due (or `maxPasses`); the CLI's `tacto dispatch --once`. */
-    async drain(o: DispatchOptions & { maxPasses?: number } = {}): Promise<DispatchStats> {
+    /**
+     * Dispatches until nothing is due (or `maxPasses` in all); the CLI's `tacto dispatch --once`.
+     * `lanes` passes run at once (default: 2 on a PostgreSQL server, 1 on PGlite), so the
+     * database claims, loads and records for one while Node renders another. Lanes are claims like
+     * any other dispatcher's (SKIP LOCKED, fenced, never a debtor another claim holds); each stops
+     * when its own pass finds nothing to do.
+     */
+    async drain(o: DispatchOptions & { maxPasses?: number; lanes?: number } = {}): Promise<DispatchStats> {
       const total: DispatchStats = emptyStats();
-      for (let pass = 0; pass < (o.maxPasses ?? Number.POSITIVE_INFINITY); pass++) {
-        const s = await getDispatcher().dispatchOnce(o);
-        for (const k of Object.keys(total) as (keyof DispatchStats)[]) total[k] += s[k];
-        if (s.claimed === 0 || s.claimed === s.deferred) break;
-      }
+      const lanes = Math.max(1, Math.floor(o.lanes ?? defaultLanes()));
+      const maxPasses = o.maxPasses ?? Number.POSITIVE_INFINITY;
+      let passes = 0;
+      const lane = async (): Promise<void> => {
+        while (passes < maxPasses) {
+          passes++;
+          const s = await getDispatcher().dispatchOnce(o);
+          for (const k of Object.keys(total) as (keyof DispatchStats)[]) total[k] += s[k];
+          if (s.claimed === 0 || s.claimed === s.deferred) return;
+        }
+      };
+      await Promise.all(Array.from({ length: lanes }, lane));
       return total;
     },
+    /** Passes in flight at once by default: a server works on one while Node works on the other; PGlite shares Node's thread. */
+    defaultLanes: (): number => defaultLanes(),
     purgeBodies: () => repo.purgeBodies(deps.db, deps.clock.now()),
 
     /**
