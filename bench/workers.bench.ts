@@ -18,7 +18,8 @@
  * message; `unrecorded` counts contacts or messages not `delivered` or without their `delivered`
  * status history row.
  *
- * `node bench/workers.bench.ts --db postgres [--contacts 50000] [--workers 1,2,4] [--batch 500]`
+ * `node bench/workers.bench.ts --db postgres [--contacts 50000] [--workers 1,2,4] [--batch 500] [--lanes N]` (lanes per
+ * process: `tacto dispatch --lanes`, default 2)
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -164,7 +165,7 @@ const drainTotals = (stdout: string): Record<string, number> | null => {
 const loadAverage = (): number[] => loadavg().map((l) => round(l, 2));
 
 /** One worker count: fresh data, W dispatcher processes, the checks. `reference` is the 1-worker msgs/s, if known. */
-const runWorkers = async (o: { workers: number; contacts: number; batch: number; databaseUrl: string; reference: number | null }): Promise<{ line: BenchResult; msgsPerSecond: number }> => {
+const runWorkers = async (o: { workers: number; contacts: number; batch: number; lanes: number | null; databaseUrl: string; reference: number | null }): Promise<{ line: BenchResult; msgsPerSecond: number }> => {
   const dir = mkdtempSync(join(tmpdir(), 'tacto-b7-'));
   let scratch: Awaited<ReturnType<typeof openScratchDatabase>> | null = null;
   try {
@@ -180,7 +181,7 @@ const runWorkers = async (o: { workers: number; contacts: number; batch: number;
 
     const env = { ...process.env, DATABASE_URL: scratch.url!, TACTO_SECRET_KEY: key.toString('hex'), TACTO_DATA_DIR: dir, LOG_LEVEL: 'silent', PGAPPNAME: WORKER_APP };
     const dispatchers = (count: number) =>
-      runProcesses({ count, command: process.execPath, args: ['src/main.ts', 'dispatch', '--once', '--batch', String(o.batch)], cwd: ROOT, env, timeoutMs: 1_800_000 });
+      runProcesses({ count, command: process.execPath, args: ['src/main.ts', 'dispatch', '--once', '--batch', String(o.batch), ...(o.lanes ? ['--lanes', String(o.lanes)] : [])], cwd: ROOT, env, timeoutMs: 1_800_000 });
     const loadBefore = loadAverage();
     const cpuBefore = machineCpu();
     const startedAt = new Date();
@@ -244,7 +245,7 @@ const runWorkers = async (o: { workers: number; contacts: number; batch: number;
       cpuBoundMsgsPerSecond: Math.round((availableParallelism() * sentWhileRunning) / (workerCpuSeconds + backendCpuSeconds)),
       // The workers' database sessions, sampled every 250 ms: what they were waiting on ('cpu': nothing), summed over samples.
       sessionWaits,
-      contacts: o.contacts, batch: o.batch, db: 'postgres',
+      contacts: o.contacts, batch: o.batch, lanes: o.lanes ?? 'default (2)', db: 'postgres',
       seconds: round(run.seconds),
       // From the first send to the last while the workers ran (database clock): without the processes' start-up.
       sendSeconds: round(sendSeconds),
@@ -266,7 +267,7 @@ const runWorkers = async (o: { workers: number; contacts: number; batch: number;
 
 /** One result line per worker count, smallest first; each one's reference is the 1-worker msgs/s of this run. */
 export async function benchWorkers(opts: {
-  db: 'pglite' | 'postgres'; contacts: number; workers?: number[]; batch?: number; databaseUrl?: string; onResult?: (line: BenchResult) => void;
+  db: 'pglite' | 'postgres'; contacts: number; workers?: number[]; batch?: number; lanes?: number; databaseUrl?: string; onResult?: (line: BenchResult) => void;
 }): Promise<BenchResult[]> {
   if (opts.db !== 'postgres') throw new Error('B7 needs PostgreSQL: PGlite is one process per data directory (use --db postgres)');
   const counts = [...new Set(opts.workers ?? [1, 2, 4])].sort((a, b) => a - b);
@@ -275,7 +276,7 @@ export async function benchWorkers(opts: {
   const out: BenchResult[] = [];
   let reference: number | null = null;
   for (const workers of counts) {
-    const { line, msgsPerSecond } = await runWorkers({ workers, contacts: opts.contacts, batch: opts.batch ?? 500, databaseUrl, reference });
+    const { line, msgsPerSecond } = await runWorkers({ workers, contacts: opts.contacts, batch: opts.batch ?? 500, lanes: opts.lanes ?? null, databaseUrl, reference });
     if (workers === 1) reference = msgsPerSecond;
     opts.onResult?.(line);
     out.push(line);
@@ -290,6 +291,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     db, contacts: Number(args.contacts ?? 50_000),
     ...(args.workers ? { workers: args.workers.split(',').map(Number) } : {}),
     ...(args.batch ? { batch: Number(args.batch) } : {}),
+    ...(args.lanes ? { lanes: Number(args.lanes) } : {}),
     onResult: (line) => process.stdout.write(`${JSON.stringify(line)}\n`),
   });
   process.exitCode = lines.every((l) => l.pass) ? 0 : 1;
