@@ -42,10 +42,17 @@ const CLAIM_COLUMNS = `s.tenant_id, s.id, s.account_id, s.debtor_id, s.kind, s.c
  * statements running at the same instant can still each take one of a debtor's contacts; within
  * one pass the dispatcher sends one message per debtor.)
  */
-/** No other contact of the row's debtor is held by a live claim (`$3` is now). */
-const NO_HELD_CLAIM_OF_DEBTOR = `NOT EXISTS (SELECT 1 FROM scheduled_contacts o
-  WHERE o.tenant_id = scheduled_contacts.tenant_id AND o.debtor_id = scheduled_contacts.debtor_id AND o.id <> scheduled_contacts.id
-    AND o.status = 'claimed' AND o.claimed_by IS NOT NULL AND o.claim_expires_at > $3)`;
+/**
+ * No other contact of the row's debtor is held by a live claim (`$3` is now), probed per
+ * candidate row through the debtor index: the inner query names only the debtor, and `OFFSET 0`
+ * keeps the claim conditions out of it and the whole test a per-row subplan. Written plainly, the
+ * planner (whose statistics see no claimed rows) read the claim index instead — every claim, or
+ * every row, walking all the entries a busy queue leaves there (4 processes × 2 lanes: 1.34 ms of
+ * PostgreSQL per message as an anti-join, 5 ms per row, against 0.23 ms without the rule).
+ */
+const NO_HELD_CLAIM_OF_DEBTOR = `NOT EXISTS (SELECT 1 FROM (SELECT o.id, o.status, o.claimed_by, o.claim_expires_at FROM scheduled_contacts o
+    WHERE o.tenant_id = scheduled_contacts.tenant_id AND o.debtor_id = scheduled_contacts.debtor_id OFFSET 0) o
+  WHERE o.id <> scheduled_contacts.id AND o.status = 'claimed' AND o.claimed_by IS NOT NULL AND o.claim_expires_at > $3)`;
 
 export const claimDue = async (sql: Sql, o: { workerId: string; now: Date; leaseSeconds: number; limit: number }): Promise<ClaimedRow[]> => {
   const expires = new Date(o.now.getTime() + o.leaseSeconds * 1000).toISOString();
