@@ -99,6 +99,9 @@ const RUN_COLUMNS = `tenant_id, id, business_date, decided_at, status, slices, p
   contacts_scheduled, counts, error, started_at, heartbeat_at, finished_at,
   (SELECT count(*) FROM journey_run_slices s WHERE s.tenant_id = journey_runs.tenant_id AND s.run_id = journey_runs.id AND s.status = 'done')::int AS slices_done`;
 
+/** After a CTE `run` returning a run's tenant_id, id and slices: one pending row per slice. */
+const INSERT_SLICES_OF_RUN = `INSERT INTO journey_run_slices (tenant_id, run_id, slice) SELECT run.tenant_id, run.id, g FROM run, generate_series(0, run.slices - 1) g`;
+
 /** Creates the day's run with its slices, or returns the existing one (unique per tenant and business date). */
 export const insertRunIfAbsent = async (
   sql: Sql, r: { tenantId: string; id: string; businessDate: string; decidedAt: Date; at: Date; slices: number },
@@ -108,7 +111,7 @@ export const insertRunIfAbsent = async (
        INSERT INTO journey_runs (tenant_id, id, business_date, decided_at, status, slices, started_at, heartbeat_at)
        VALUES ($1, $2, $3, $4, 'running', $6, $5, $5) ON CONFLICT (tenant_id, business_date) DO NOTHING
        RETURNING tenant_id, id, slices)
-     INSERT INTO journey_run_slices (tenant_id, run_id, slice) SELECT run.tenant_id, run.id, g FROM run, generate_series(0, run.slices - 1) g`,
+     ${INSERT_SLICES_OF_RUN}`,
     [r.tenantId, r.id, r.businessDate, r.decidedAt, r.at, r.slices],
   );
   return (await findRunByDate(sql, r.tenantId, r.businessDate))!;
@@ -141,8 +144,8 @@ export const restartRun = async (sql: Sql, tenantId: string, id: string, at: Dat
   await sql.query(
     `WITH run AS (
        UPDATE journey_runs SET status = 'running', slices = $4, passes = passes + 1, error = NULL, finished_at = NULL, heartbeat_at = $3
-       WHERE tenant_id = $1 AND id = $2 RETURNING tenant_id, id)
-     INSERT INTO journey_run_slices (tenant_id, run_id, slice) SELECT run.tenant_id, run.id, g FROM run, generate_series(0, $4 - 1) g`,
+       WHERE tenant_id = $1 AND id = $2 RETURNING tenant_id, id, slices)
+     ${INSERT_SLICES_OF_RUN}`,
     [tenantId, id, at, slices],
   );
 };
@@ -298,13 +301,13 @@ const accountSelect = (extra = ''): string => `
                      WHERE aj.last_contact_key IS NOT NULL AND s.tenant_id = a.tenant_id AND s.idempotency_key = aj.last_contact_key OFFSET 0) lc ON true`;
 const ACCOUNT_SELECT = accountSelect();
 
-/** The next batch of the tenant's active accounts after `afterId`, by keyset over (tenant_id, id). */
 /** One slice of `of`: the accounts whose debtor id hashes to `slice` (all of a debtor's accounts fall in one). */
 export interface RunPart { slice: number; of: number }
 
 /** The SQL predicate of a slice over a debtor id column; `$n` is the slice count, `$n+1` the slice. */
 export const slicePredicate = (column: string, n: number): string => `abs(hashtextextended(${column}, 0) % $${n}) = $${n + 1}`;
 
+/** The next batch of the tenant's active accounts after `afterId`, by keyset over (tenant_id, id); in a run of several slices, this slice's. */
 export const loadAccountBatch = async (sql: Sql, tenantId: string, afterId: string | null, limit: number, part: RunPart = { slice: 0, of: 1 }): Promise<BatchAccountRow[]> =>
   (
     await sql.query<BatchAccountRow>(
@@ -339,16 +342,16 @@ export const loadContactPoints = async (sql: Sql, tenantId: string, debtorIds: r
   ).rows;
 
 /**
- * Schedule facts per account as of the business date: the next unpaid instalment (due today or
- * later) and what is overdue, from the schedule arrays on the account row. Accounts with nothing
- * left to pay on their schedule are not returned.
- */
-/**
  * The accounts of a batch for the account-keyed reads: a contiguous id range, and in a run of
  * several slices the ids themselves (the range then also holds other slices' accounts).
  */
 export interface AccountRange { firstId: string; lastId: string; ids: readonly string[] | null }
 
+/**
+ * Schedule facts per account as of the business date: the next unpaid instalment (due today or
+ * later) and what is overdue, from the schedule arrays on the account row. Accounts with nothing
+ * left to pay on their schedule are not returned.
+ */
 export const loadScheduleFacts = async (
   sql: Sql, tenantId: string, range: AccountRange, businessDate: string,
 ): Promise<(ScheduleFacts & { account_id: string })[]> =>

@@ -353,9 +353,9 @@ export const createJourneysService = ({ db, clock, newId }: JourneysDeps) => {
 
   /**
    * The daily run for one tenant and business date: streams the active accounts in batches by
-   * keyset, decides each in Node, and writes per batch — contacts by COPY (a staged INSERT … ON CONFLICT
-   * DO NOTHING when one exists already), changed states by COPY + one UPDATE — together with the checkpoint, in one
-   * transaction. A crash loses at most the batch in flight; the next call resumes after the
+   * keyset, decides each in Node, and writes per batch — contacts by COPY (a staged INSERT …
+   * ON CONFLICT DO NOTHING when one exists already), changed states by COPY + one UPDATE —
+   * together with the checkpoint, in one transaction. A crash loses at most the batch in flight; the next call resumes after the
    * checkpoint with the run's own decision instant, so it decides exactly as the interrupted
    * run would have. A repeated call on a finished run makes another pass that skips the accounts
    * already advanced that day.

@@ -69,6 +69,8 @@ const TAX_LABEL: Readonly<Record<string, string>> = { BR: 'CNPJ', ES: 'NIF', MX:
 
 /** Claims of one contact whose render may hit the time budget before it counts as failed. */
 const RENDER_LIMIT_ATTEMPTS = 3;
+/** How long a debtor's second contact due in one pass waits for the next (one message per debtor per pass). */
+const SAME_DEBTOR_WAIT_MS = 60_000;
 
 export const emptyStats = (): DispatchStats => ({ claimed: 0, sent: 0, suppressed: 0, failed: 0, retrying: 0, deferred: 0, reconciled: 0, fenced: 0 });
 
@@ -275,7 +277,6 @@ export const createDispatcher = (deps: DispatcherDeps) => {
     // dispatcher left due together) waits a minute for the next pass, decided then against a
     // history that has the first.
     const decidedDebtors = new Set<string>();
-    const SAME_DEBTOR_WAIT_MS = 60_000;
 
     for (const row of rows) {
       const f = factsById.get(row.id);

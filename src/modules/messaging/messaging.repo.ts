@@ -34,15 +34,6 @@ const CLAIM_COLUMNS = `s.tenant_id, s.id, s.account_id, s.debtor_id, s.kind, s.c
   s.contact_point_id, s.destination, s.send_at, s.window_end, s.idempotency_key, s.content, s.attempts`;
 
 /**
- * Claims up to `limit` contacts: first claims that expired (a crashed worker, a retry whose
- * backoff has passed), then due scheduled rows in send order. `FOR UPDATE SKIP LOCKED` lets any
- * number of dispatchers claim side by side without waiting on or taking each other's rows.
- * A contact (due, or an expired claim) of a debtor whose other contact is held by a live claim is
- * left for later: the holder's send is not in the history this claim's policy check would read. (Two claim
- * statements running at the same instant can still each take one of a debtor's contacts; within
- * one pass the dispatcher sends one message per debtor.)
- */
-/**
  * No other contact of the row's debtor is held by a live claim (`$3` is now), probed per
  * candidate row through the debtor index: the inner query names only the debtor, and `OFFSET 0`
  * keeps the claim conditions out of it and the whole test a per-row subplan. Written plainly, the
@@ -54,6 +45,15 @@ const NO_HELD_CLAIM_OF_DEBTOR = `NOT EXISTS (SELECT 1 FROM (SELECT o.id, o.statu
     WHERE o.tenant_id = scheduled_contacts.tenant_id AND o.debtor_id = scheduled_contacts.debtor_id OFFSET 0) o
   WHERE o.id <> scheduled_contacts.id AND o.status = 'claimed' AND o.claimed_by IS NOT NULL AND o.claim_expires_at > $3)`;
 
+/**
+ * Claims up to `limit` contacts: first claims that expired (a crashed worker, a retry whose
+ * backoff has passed), then due scheduled rows in send order. `FOR UPDATE SKIP LOCKED` lets any
+ * number of dispatchers claim side by side without waiting on or taking each other's rows.
+ * A contact (due, or an expired claim) of a debtor whose other contact is held by a live claim is
+ * left for later: the holder's send is not in the history this claim's policy check would read.
+ * (Two claim statements running at the same instant can still each take one of a debtor's
+ * contacts; within one pass the dispatcher sends one message per debtor.)
+ */
 export const claimDue = async (sql: Sql, o: { workerId: string; now: Date; leaseSeconds: number; limit: number }): Promise<ClaimedRow[]> => {
   const expires = new Date(o.now.getTime() + o.leaseSeconds * 1000).toISOString();
   const expired = await sql.query<ClaimedRow>(
